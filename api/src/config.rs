@@ -1,0 +1,253 @@
+//! Typed configuration, read once from `APP_*` environment variables.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `APP_HOST` | `127.0.0.1` | address to bind |
+//! | `APP_PORT` | `8080` | port to bind (`0` picks a free one) |
+//! | `APP_ENV` | `development` | `development` or `production` |
+//! | `APP_DATA_DIR` | `data` | folder for the SQLite file and development secrets |
+//! | `APP_DATABASE_URL` | `sqlite://<data dir>/volunteer.db?mode=rwc` | SQLite or PostgreSQL URL |
+//! | `APP_ADMIN_PASSWORD` | generated and printed once | first platform admin's password (user `admin`) |
+//! | `APP_JWT_SECRET` | dev: generated into the data dir | HMAC key for access tokens, ≥ 32 bytes |
+//! | `APP_FIELD_ENCRYPTION_KEY` | dev: generated into the data dir | base64 of 32 bytes; encrypts ID numbers |
+//! | `APP_ACCESS_TOKEN_MINUTES` | `15` | access token lifetime |
+//! | `APP_REFRESH_TOKEN_DAYS` | `14` | refresh token lifetime |
+//! | `APP_MIN_VOLUNTEER_AGE` | `14` | youngest age that may register |
+//! | `APP_TIME_ZONE` | `Asia/Shanghai` | platform time zone for calendar rules (ages, working days) |
+//! | `APP_LOGIN_MAX_PER_ACCOUNT` | `5` | login attempts per account per minute (burst) |
+//! | `APP_LOGIN_MAX_PER_ADDRESS` | `30` | login attempts per client address per minute (burst) |
+//! | `APP_MAX_BODY_BYTES` | `262144` | largest JSON body |
+//! | `APP_MAX_UPLOAD_BYTES` | `20971520` | largest roster upload |
+//!
+//! In production the JWT secret and the field-encryption key must be given explicitly; start-up
+//! fails and names the missing variable otherwise.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use rand::RngCore as _;
+use secrecy::{ExposeSecret as _, SecretBox, SecretString};
+
+/// Whether the service runs for development (generated secrets allowed) or production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Generated secrets are stored under the data dir; logs are human-readable.
+    Development,
+    /// Secrets must be configured; logs are JSON.
+    Production,
+}
+
+/// All settings of one running service.
+#[derive(Debug)]
+pub struct Settings {
+    /// Bind address.
+    pub host: String,
+    /// Bind port (0: any free port).
+    pub port: u16,
+    /// Development or production.
+    pub environment: Environment,
+    /// Folder for the SQLite database and development secrets.
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://…` or `postgres://…`).
+    pub database_url: String,
+    /// First platform admin's password; generated when `None`.
+    pub admin_password: Option<SecretString>,
+    /// HMAC-SHA-256 key for access tokens.
+    pub jwt_secret: SecretBox<Vec<u8>>,
+    /// 32-byte key from which the ID-number encryption and lookup keys are derived.
+    pub field_key: SecretBox<[u8; 32]>,
+    /// Access token lifetime in minutes.
+    pub access_token_minutes: i64,
+    /// Refresh token lifetime in days.
+    pub refresh_token_days: i64,
+    /// Youngest age (in full years, platform time zone) that may register.
+    pub min_volunteer_age: u32,
+    /// Platform time zone.
+    pub time_zone: chrono_tz::Tz,
+    /// Login attempts allowed per account per minute.
+    pub login_max_per_account: u32,
+    /// Login attempts allowed per client address per minute.
+    pub login_max_per_address: u32,
+    /// Largest JSON body in bytes.
+    pub max_body_bytes: usize,
+    /// Largest upload in bytes.
+    pub max_upload_bytes: usize,
+}
+
+/// A configuration error names the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            variable: name,
+            message: format!("cannot parse {v:?}: {e}"),
+        }),
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first variable that is malformed, or that production mode
+    /// requires and is missing.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = match var("APP_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "APP_ENV",
+                    message: format!("expected development or production, got {other:?}"),
+                });
+            }
+        };
+        let data_dir = PathBuf::from(var("APP_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("APP_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/volunteer.db?mode=rwc", data_dir.display()));
+        let jwt_secret = match var("APP_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => s.into_bytes(),
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "APP_JWT_SECRET",
+                    message: "must be at least 32 bytes".into(),
+                });
+            }
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    variable: "APP_JWT_SECRET",
+                    message: "required in production (at least 32 random bytes)".into(),
+                });
+            }
+            None => dev_secret(&data_dir, "jwt-secret")?.to_vec(),
+        };
+        let field_key = match var("APP_FIELD_ENCRYPTION_KEY") {
+            Some(s) => decode_key(&s)?,
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    variable: "APP_FIELD_ENCRYPTION_KEY",
+                    message: "required in production (base64 of 32 random bytes)".into(),
+                });
+            }
+            None => dev_secret(&data_dir, "field-encryption-key")?,
+        };
+        let time_zone = match var("APP_TIME_ZONE") {
+            None => chrono_tz::Asia::Shanghai,
+            Some(v) => v.parse().map_err(|_| ConfigError {
+                variable: "APP_TIME_ZONE",
+                message: format!("unknown IANA time zone {v:?}"),
+            })?,
+        };
+        Ok(Self {
+            host: var("APP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: parsed("APP_PORT", 8080)?,
+            environment,
+            data_dir,
+            database_url,
+            admin_password: var("APP_ADMIN_PASSWORD").map(SecretString::from),
+            jwt_secret: SecretBox::new(Box::new(jwt_secret)),
+            field_key: SecretBox::new(Box::new(field_key)),
+            access_token_minutes: parsed("APP_ACCESS_TOKEN_MINUTES", 15)?,
+            refresh_token_days: parsed("APP_REFRESH_TOKEN_DAYS", 14)?,
+            min_volunteer_age: parsed("APP_MIN_VOLUNTEER_AGE", 14)?,
+            time_zone,
+            login_max_per_account: parsed("APP_LOGIN_MAX_PER_ACCOUNT", 5)?,
+            login_max_per_address: parsed("APP_LOGIN_MAX_PER_ADDRESS", 30)?,
+            max_body_bytes: parsed("APP_MAX_BODY_BYTES", 256 * 1024)?,
+            max_upload_bytes: parsed("APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
+        })
+    }
+
+    /// Settings for tests: random secrets, the given database, port 0, defaults elsewhere.
+    pub fn for_tests(database_url: String, data_dir: PathBuf) -> Self {
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        let mut jwt = vec![0u8; 32];
+        rand::rng().fill_bytes(&mut jwt);
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            environment: Environment::Development,
+            data_dir,
+            database_url,
+            admin_password: Some(SecretString::from("admin-password-for-tests")),
+            jwt_secret: SecretBox::new(Box::new(jwt)),
+            field_key: SecretBox::new(Box::new(key)),
+            access_token_minutes: 15,
+            refresh_token_days: 14,
+            min_volunteer_age: 14,
+            time_zone: chrono_tz::Asia::Shanghai,
+            login_max_per_account: 5,
+            login_max_per_address: 30,
+            max_body_bytes: 256 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
+        }
+    }
+
+    /// Whether the database is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The JWT secret bytes.
+    pub fn jwt_secret(&self) -> &[u8] {
+        self.jwt_secret.expose_secret()
+    }
+}
+
+fn decode_key(s: &str) -> Result<[u8; 32], ConfigError> {
+    let bytes = B64.decode(s.trim()).map_err(|e| ConfigError {
+        variable: "APP_FIELD_ENCRYPTION_KEY",
+        message: format!("not base64: {e}"),
+    })?;
+    bytes.try_into().map_err(|_| ConfigError {
+        variable: "APP_FIELD_ENCRYPTION_KEY",
+        message: "must decode to exactly 32 bytes".into(),
+    })
+}
+
+/// Reads a development secret from `<data dir>/secrets/<name>`, creating it (32 random bytes,
+/// base64) on first use, so that restarts keep tokens and encrypted data readable.
+fn dev_secret(data_dir: &Path, name: &'static str) -> Result<[u8; 32], ConfigError> {
+    let variable = if name == "jwt-secret" {
+        "APP_JWT_SECRET"
+    } else {
+        "APP_FIELD_ENCRYPTION_KEY"
+    };
+    let err = |message: String| ConfigError { variable, message };
+    let dir = data_dir.join("secrets");
+    let path = dir.join(name);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let bytes = B64
+            .decode(text.trim())
+            .map_err(|e| err(format!("{} is not base64: {e}", path.display())))?;
+        return bytes
+            .try_into()
+            .map_err(|_| err(format!("{} must hold 32 bytes", path.display())));
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    std::fs::write(&path, B64.encode(key))
+        .map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
+    Ok(key)
+}

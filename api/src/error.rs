@@ -1,0 +1,336 @@
+//! One error vocabulary: every failure becomes an RFC 9457 `application/problem+json` body with a
+//! stable snake_case `code`. Database errors are classified in one place ([`From<DbErr>`]);
+//! actix's own JSON, query and path rejections go through [`json_error`], [`query_error`] and
+//! [`path_error`]. 5xx bodies are generic; their cause is logged once, without personal data.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field-level problem: where (a JSON path such as `id_number` or `rows[3].mobile`), a stable
+/// code and a message for people.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldIssue {
+    /// JSON path of the offending field.
+    pub field: String,
+    /// Stable snake_case code, e.g. `id_number_checksum`.
+    pub code: String,
+    /// Human-readable explanation (English).
+    pub message: String,
+}
+
+impl FieldIssue {
+    /// A field issue.
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The RFC 9457 problem document returned for every error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference naming the problem type (`about:blank` or `urn:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Explanation specific to this occurrence.
+    pub detail: String,
+    /// Stable snake_case code that clients can branch on.
+    pub code: String,
+    /// Field-level problems, possibly empty.
+    pub errors: Vec<FieldIssue>,
+}
+
+/// Every error the API can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed (bad JSON syntax, bad query or path value).
+    #[error("{detail}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 401: missing, expired or invalid credentials.
+    #[error("{detail}")]
+    Unauthorized {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 403: authenticated, but the role may not call this endpoint.
+    #[error("this role may not call this endpoint")]
+    Forbidden,
+    /// 404: missing, or outside the caller's scope (IDs do not leak).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409: duplicate or state conflict.
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 412: the `version` / `If-Match` given does not match the current one.
+    #[error("the resource was changed by someone else (version {current})")]
+    VersionMismatch {
+        /// Current version.
+        current: i32,
+    },
+    /// 413: body larger than allowed.
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// Limit in bytes.
+        limit: usize,
+    },
+    /// 415: wrong content type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: field validation failed.
+    #[error("validation failed")]
+    Validation(Vec<FieldIssue>),
+    /// 422: a domain rule forbids this.
+    #[error("{detail}")]
+    Rule {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 429: rate limited; retry after this many seconds.
+    #[error("too many requests; retry after {retry_after} s")]
+    TooManyRequests {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
+    /// 503: temporarily unable to serve (database down, hashing queue full).
+    #[error("{0}")]
+    Unavailable(&'static str),
+    /// 500: a bug or an infrastructure failure; the cause is logged, never returned.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// A 422 with one field issue.
+    pub fn field(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Validation(vec![FieldIssue::new(field, code, message)])
+    }
+
+    /// A 500 from any error.
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(e))
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::Unauthorized { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Rule { code, .. } => code,
+            Self::Forbidden => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::VersionMismatch { .. } => "version_mismatch",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::Validation(_) => "validation_failed",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Unavailable(_) => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The problem document of this error.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let errors = match self {
+            Self::Validation(issues) => issues.clone(),
+            _ => Vec::new(),
+        };
+        let detail = match self {
+            Self::Validation(issues) => match issues.as_slice() {
+                [one] => format!("{}: {}", one.field, one.message),
+                _ => format!("{} fields are invalid", issues.len()),
+            },
+            other => other.to_string(),
+        };
+        Problem {
+            type_: format!("urn:problem:{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: self.code().to_owned(),
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) | Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            // The cause chain goes to the log once; the body stays generic.
+            let mut chain = cause.to_string();
+            let mut source = cause.source();
+            while let Some(s) = source {
+                chain.push_str(": ");
+                chain.push_str(&s.to_string());
+                source = s.source();
+            }
+            tracing::error!(error = %chain, "internal error");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if let Self::TooManyRequests { retry_after } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::Unauthorized { .. } = self {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
+                code: "duplicate",
+                detail: "a record with the same unique value already exists".into(),
+            },
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::Rule {
+                code: "reference_not_found",
+                detail: "a referenced record does not exist or is still referenced".into(),
+            },
+            _ => match e {
+                DbErr::RecordNotFound(_) => Self::NotFound("record"),
+                DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                    tracing::error!(error = %e, "database unavailable");
+                    Self::Unavailable("the database is unavailable; retry later")
+                }
+                other => Self::internal(other),
+            },
+        }
+    }
+}
+
+/// Maps actix's JSON body rejections to problems: syntax → 400 `malformed_json`, wrong type,
+/// unknown field or unknown enum value → 422 `invalid_body`, too large → 413, wrong content type
+/// → 415.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as J;
+    let api = match err {
+        J::OverflowKnownLength { limit, .. } | J::Overflow { limit } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        J::ContentType => {
+            ApiError::UnsupportedMediaType("expected Content-Type: application/json".into())
+        }
+        J::Deserialize(e) if e.is_data() => ApiError::Rule {
+            code: "invalid_body",
+            detail: e.to_string(),
+        },
+        J::Deserialize(e) => ApiError::BadRequest {
+            code: "malformed_json",
+            detail: format!("the body is not valid JSON: {e}"),
+        },
+        other => ApiError::BadRequest {
+            code: "malformed_body",
+            detail: other.to_string(),
+        },
+    };
+    api.into()
+}
+
+/// Maps query-string rejections to 400 `invalid_query`.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        detail: err.to_string(),
+    }
+    .into()
+}
+
+/// Maps path-parameter rejections (such as a malformed UUID) to 400 `invalid_path`.
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::BadRequest {
+        code: "invalid_path",
+        detail: err.to_string(),
+    }
+    .into()
+}
+
+/// Fallback for unknown routes: 404 problem.
+pub async fn not_found_fallback() -> HttpResponse {
+    ApiError::NotFound("route").error_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_lists_fields_and_keeps_a_stable_code() {
+        let p = ApiError::field("mobile", "mobile_format", "bad").problem();
+        assert_eq!(p.status, 422);
+        assert_eq!(p.code, "validation_failed");
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.type_, "urn:problem:validation_failed");
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_cause() {
+        let e = ApiError::internal(std::io::Error::other("secret path /etc/x"));
+        assert!(!e.problem().detail.contains("secret"));
+    }
+}

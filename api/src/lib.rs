@@ -1,0 +1,26 @@
+//! HTTP API of the provincial youth volunteer platform (actix-web, sea-orm, utoipa).
+//!
+//! One module per domain, each with its routes, DTOs and service functions; see `DESIGN.md`
+//! for the model and the conventions (RFC 9457 errors, scoping to organization subtrees,
+//! integer minutes, UTC instants).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod health;
+pub mod memberships;
+pub mod openapi;
+pub mod organizations;
+pub mod pagination;
+pub mod regions;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod volunteers;

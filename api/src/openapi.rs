@@ -1,0 +1,52 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations. Routes are
+//! collected by `utoipa-actix-web` from the same registration the server uses, so the spec cannot
+//! miss one. `openapi.yaml` at the repository root is this document, refreshed by a test.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// Top-level document: info, tags and the bearer security scheme.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Youth Volunteer Platform API",
+        description = "REST API of the provincial youth volunteer platform: organizations, accounts, real-name volunteers, roster import. Errors are RFC 9457 problem documents with a stable `code`. Operations declare the roles that may call them as the scopes of `bearer_auth` (`platform_admin`, `org_admin`, `volunteer`); `security: [{}]` marks public operations.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Login, token refresh, logout"),
+        (name = "accounts", description = "Admin accounts"),
+        (name = "organizations", description = "The organization tree; admins are scoped to a subtree"),
+        (name = "regions", description = "Administrative division codes (GB/T 2260)"),
+        (name = "volunteers", description = "Real-name volunteer registration, profiles, roster import"),
+        (name = "memberships", description = "Volunteers' membership of organizations"),
+        (name = "operations", description = "Health probes"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT".into());
+        http.description = Some(
+            "Access token from POST /api/v1/auth/login. Scopes list the roles allowed.".into(),
+        );
+        components.add_security_scheme("bearer_auth", SecurityScheme::Http(http));
+    }
+}
+
+/// The full document, built from the same route registration as the server.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt as _;
+    let (_, spec) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::startup::register)
+        .split_for_parts();
+    spec
+}

@@ -1,0 +1,37 @@
+//! Shared application state handed to every handler as `web::Data<AppState>`.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::limiter::LoginLimiter;
+use crate::auth::password::PasswordHasher;
+use crate::auth::token::JwtKeys;
+use crate::config::Settings;
+use crate::crypto::FieldCrypto;
+
+/// Everything a request needs besides itself. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Connection pool.
+    pub db: DatabaseConnection,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Keys for personal fields.
+    pub crypto: FieldCrypto,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Login rate limits.
+    pub login_limiter: LoginLimiter,
+    /// Bounded Argon2 pool.
+    pub hasher: PasswordHasher,
+}
+
+impl AppState {
+    /// Today's date in the platform time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now()
+            .with_timezone(&self.settings.time_zone)
+            .date_naive()
+    }
+}

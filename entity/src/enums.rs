@@ -1,0 +1,195 @@
+//! Active enums shared by the entities. Each is stored as a short snake_case string so that the
+//! same schema works on SQLite and PostgreSQL, and serialised the same way on the wire.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Level of an administrative division (GB/T 2260): province, prefecture or county.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionLevel {
+    /// 省级 (xx0000).
+    Province,
+    /// 地级 (xxxx00).
+    Prefecture,
+    /// 县级 (xxxxxx).
+    County,
+}
+
+/// Kind of an organization in the tree (DESIGN.md §3).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationKind {
+    /// 团委: a Communist Youth League committee at any level.
+    LeagueCommittee,
+    /// 志愿者协会.
+    VolunteerAssociation,
+    /// 志愿服务队.
+    VolunteerTeam,
+    /// 学校 / 高校.
+    School,
+    /// 青年社会组织.
+    YouthSocialOrganization,
+    /// 青年之家.
+    YouthHome,
+    /// 合作商家 (offers benefits to volunteers).
+    PartnerBusiness,
+}
+
+/// Whether an organization is in use. Deactivated organizations keep their history.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationStatus {
+    /// In use.
+    Active,
+    /// Deactivated: no new admins, members or registrations.
+    Inactive,
+}
+
+/// Role of an account. Every endpoint declares which roles may call it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The provincial committee: manages the whole tree and the platform rules.
+    PlatformAdmin,
+    /// Manages one organization and its subtree.
+    OrgAdmin,
+    /// A registered volunteer.
+    Volunteer,
+}
+
+/// Whether an account may log in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// May log in.
+    Active,
+    /// May not log in; refresh tokens are revoked.
+    Disabled,
+}
+
+/// Kind of identity document (证件类型).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(40))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum IdType {
+    /// 居民身份证 (GB 11643, 18 characters with MOD 11-2 check).
+    ResidentIdCard,
+    /// 港澳台居民居住证 (same 18-character layout, address code 810000/820000/830000).
+    HkMoTwResidencePermit,
+    /// 外国人永久居留身份证.
+    ForeignPermanentResidenceCard,
+    /// 护照.
+    Passport,
+}
+
+/// Gender as recorded on the identity document.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(8))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// 男.
+    Male,
+    /// 女.
+    Female,
+}
+
+/// Lifecycle of a volunteer.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum VolunteerStatus {
+    /// Registered, awaiting confirmation.
+    Pending,
+    /// Registered and active.
+    Active,
+    /// Temporarily barred from signing up.
+    Suspended,
+    /// Left the platform: personal data anonymised, service records kept.
+    Deregistered,
+}
+
+/// State of a volunteer's membership of an organization.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStatus {
+    /// Applied, waiting for an admin of the organization.
+    Pending,
+    /// A member.
+    Active,
+    /// The application was rejected.
+    Rejected,
+    /// The volunteer left.
+    Left,
+}

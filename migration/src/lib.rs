@@ -1,0 +1,20 @@
+//! Database migrations of the youth volunteer platform, for SQLite and PostgreSQL alike, plus the
+//! shipped seed data (administrative division codes).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_platform_core;
+mod m20261130_000002_load_regions;
+
+/// All migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261130_000001_platform_core::Migration),
+            Box::new(m20261130_000002_load_regions::Migration),
+        ]
+    }
+}
