@@ -59,8 +59,18 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .exec_stmt(Query::delete().from_table(Regions::Table).to_owned())
-            .await
+        // Children first: the parent link is ON DELETE RESTRICT, checked row by row.
+        for level in ["county", "prefecture", "province"] {
+            manager
+                .exec_stmt(
+                    Query::delete()
+                        .from_table(Regions::Table)
+                        .and_where(Expr::col(Regions::Level).eq(level))
+                        .and_where(Expr::col(Regions::DataVersion).eq(REGION_DATA_VERSION))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

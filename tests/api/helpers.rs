@@ -1,0 +1,343 @@
+//! Test fixtures: `spawn_app`, a per-test database cloned from a migrated template, and HTTP
+//! helpers.
+
+#![allow(dead_code, reason = "not every test module uses every helper")]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use api::config::Settings;
+use api::startup::Application;
+use migration::{Migrator, MigratorTrait as _};
+use reqwest::{Method, Response, StatusCode};
+use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+/// Password of the `admin` account in every test app.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// Environment variable naming a PostgreSQL server for the PostgreSQL run.
+pub const PG_ENV: &str = "APP_TEST_DATABASE_URL";
+
+/// A running application and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// Direct database handle (for assertions on stored rows).
+    pub db: DatabaseConnection,
+    /// The app's JWT secret (to forge expired tokens in tests).
+    pub jwt_secret: Vec<u8>,
+    /// Whether this run is on PostgreSQL.
+    pub postgres: bool,
+    _dir: tempfile::TempDir,
+}
+
+static TEMPLATE: OnceCell<Template> = OnceCell::const_new();
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+enum Template {
+    Sqlite(PathBuf),
+    Postgres { server: String, name: String },
+}
+
+fn pg_server() -> Option<String> {
+    std::env::var(PG_ENV).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn pg_url(server: &str, db: &str) -> String {
+    let (base, query) = server
+        .split_once('?')
+        .map_or((server, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+async fn template() -> &'static Template {
+    TEMPLATE
+        .get_or_init(|| async {
+            match pg_server() {
+                Some(server) => {
+                    let name = format!("yv_tmpl_{}", Uuid::now_v7().simple());
+                    let admin = Database::connect(&server)
+                        .await
+                        .expect("connect to PostgreSQL");
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create template database");
+                    let db = Database::connect(pg_url(&server, &name))
+                        .await
+                        .expect("connect template");
+                    Migrator::up(&db, None).await.expect("migrate template");
+                    db.close().await.expect("close template");
+                    admin.close().await.ok();
+                    Template::Postgres { server, name }
+                }
+                None => {
+                    let dir = std::env::temp_dir()
+                        .join(format!("yv-test-template-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir).expect("template dir");
+                    let path = dir.join("template.db");
+                    let _ = std::fs::remove_file(&path);
+                    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+                        .await
+                        .expect("open template");
+                    Migrator::up(&db, None).await.expect("migrate template");
+                    db.execute_unprepared("VACUUM").await.expect("vacuum");
+                    db.close().await.expect("close template");
+                    Template::Sqlite(path)
+                }
+            }
+        })
+        .await
+}
+
+/// A fresh database URL for one test, cloned from the migrated template.
+pub async fn fresh_database(dir: &std::path::Path) -> (String, bool) {
+    match template().await {
+        Template::Sqlite(path) => {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let target = dir.join(format!("test-{n}.db"));
+            std::fs::copy(path, &target).expect("copy template");
+            (format!("sqlite://{}?mode=rwc", target.display()), false)
+        }
+        Template::Postgres { server, name } => {
+            let db_name = format!("yv_test_{}", Uuid::now_v7().simple());
+            let admin = Database::connect(server.as_str())
+                .await
+                .expect("connect to PostgreSQL");
+            // Concurrent clones of one template can collide briefly; retry.
+            let mut attempt = 0;
+            loop {
+                match admin
+                    .execute_unprepared(&format!("CREATE DATABASE {db_name} TEMPLATE {name}"))
+                    .await
+                {
+                    Ok(_) => break,
+                    Err(e) if attempt < 20 => {
+                        attempt += 1;
+                        let _ = e;
+                        tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                    }
+                    Err(e) => panic!("cannot clone template database: {e}"),
+                }
+            }
+            admin.close().await.ok();
+            (pg_url(server, &db_name), true)
+        }
+    }
+}
+
+/// Spawns the application with its own database and returns a client for it.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with a chance to change the settings first.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, postgres) = fresh_database(dir.path()).await;
+    let mut settings = Settings::for_tests(url.clone(), dir.path().to_path_buf());
+    configure(&mut settings);
+    let jwt_secret = settings.jwt_secret().to_vec();
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        jwt_secret,
+        postgres,
+        _dir: dir,
+    }
+}
+
+/// A response read whole: status, headers and JSON body (or `Value::Null`).
+pub struct Reply {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body parsed as JSON, or the raw text as a JSON string when it is not JSON.
+    pub body: Value,
+    /// Raw body text.
+    pub text: String,
+}
+
+impl Reply {
+    async fn read(r: Response) -> Self {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()));
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// The problem `code` of an error reply.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    /// Asserts the status, printing the body on failure.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts a problem+json error with this status and code.
+    #[track_caller]
+    pub fn expect_problem(&self, status: u16, code: &str) -> &Self {
+        self.expect(status);
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(self.code(), code, "body: {}", self.text);
+        self
+    }
+}
+
+impl TestApp {
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        Reply::read(req.send().await.expect("request failed")).await
+    }
+
+    /// GET.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    /// POST with a JSON body.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    /// PATCH with a JSON body.
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    /// POST a raw body with a content type.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = self
+            .client
+            .post(format!("{}{}", self.address, path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Reply::read(req.send().await.expect("request failed")).await
+    }
+
+    /// Logs in and returns the full token reply.
+    pub async fn login(&self, login: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"login": login, "password": password}),
+        )
+        .await
+    }
+
+    /// An access token of the platform admin.
+    pub async fn admin_token(&self) -> String {
+        let r = self.login("admin", ADMIN_PASSWORD).await;
+        r.expect(200);
+        r.body["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates an organization and returns its JSON.
+    pub async fn create_org(&self, token: &str, name: &str, parent: Option<&str>) -> Value {
+        let mut body = json!({"name": name, "kind": "league_committee", "region_code": "320100"});
+        if let Some(p) = parent {
+            body["parent_id"] = json!(p);
+        }
+        let r = self.post("/api/v1/organizations", Some(token), &body).await;
+        r.expect(201);
+        r.body
+    }
+
+    /// Creates an org admin for `org_id` and returns an access token for them.
+    pub async fn org_admin_token(&self, token: &str, org_id: &str, username: &str) -> String {
+        let password = "Org-admin-pass-1";
+        self.post(
+            "/api/v1/accounts",
+            Some(token),
+            &json!({"username": username, "password": password, "organization_id": org_id}),
+        )
+        .await
+        .expect(201);
+        let r = self.login(username, password).await;
+        r.expect(200);
+        r.body["access_token"].as_str().expect("token").to_owned()
+    }
+}
+
+/// Computes the GB 11643 check character for 17 digits.
+pub fn id_check_char(body17: &str) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const MAP: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = body17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).expect("digit") * w)
+        .sum();
+    MAP[(sum % 11) as usize]
+}
+
+/// A valid resident ID number: region code, birth date `YYYYMMDD`, 3-digit sequence (odd: male).
+pub fn id_number(region: &str, birth: &str, seq: u32) -> String {
+    let body = format!("{region}{birth}{seq:03}");
+    format!("{body}{}", id_check_char(&body))
+}

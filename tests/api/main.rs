@@ -1,0 +1,9 @@
+//! Black-box HTTP tests of the API. Each test spawns the real application on a random port
+//! with its own database: SQLite by default, PostgreSQL when `APP_TEST_DATABASE_URL` is set
+//! (for example `postgres://postgres@127.0.0.1:5432/postgres`).
+
+mod auth;
+mod helpers;
+mod migrations;
+mod openapi;
+mod organizations;
