@@ -4,6 +4,8 @@
 
 mod auth;
 mod helpers;
+mod memberships;
 mod migrations;
 mod openapi;
 mod organizations;
+mod volunteers;
