@@ -22,7 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let rows = roster_gen::generate(1000, 2026, 30, 2026);
     std::fs::write(format!("{dir}/roster-1000.csv"), roster_gen::to_csv(&rows))?;
-    let mut faults = String::from("# Deliberately bad rows of roster-1000.csv (line numbers count the heading as line 1)\n");
+    let mut faults = String::from(
+        "# Deliberately bad rows of roster-1000.csv (line numbers count the heading as line 1)\n",
+    );
     for (i, r) in rows.iter().enumerate() {
         if let Some(f) = r.fault {
             writeln!(faults, "line {}: {f}", i + 2)?;
@@ -44,6 +46,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     book.save(&format!("{dir}/roster.xlsx"))?;
-    println!("wrote examples/roster-1000.csv ({} bad rows), examples/roster.xlsx ({} rows, {} bad)", rows.iter().filter(|r| r.fault.is_some()).count(), small.len(), small.iter().filter(|r| r.fault.is_some()).count());
+    println!(
+        "wrote examples/roster-1000.csv ({} bad rows), examples/roster.xlsx ({} rows, {} bad)",
+        rows.iter().filter(|r| r.fault.is_some()).count(),
+        small.len(),
+        small.iter().filter(|r| r.fault.is_some()).count()
+    );
     Ok(())
 }

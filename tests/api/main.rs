@@ -4,8 +4,11 @@
 
 mod auth;
 mod helpers;
+mod imports;
 mod memberships;
 mod migrations;
 mod openapi;
 mod organizations;
+#[path = "../support/roster_gen.rs"]
+mod roster_gen;
 mod volunteers;

@@ -6,22 +6,62 @@
 #![allow(dead_code, reason = "each user takes what it needs")]
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "欧阳", "司马",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "蒋", "欧阳", "司马",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
-    "刚", "桂", "英", "华", "玉", "兰", "文", "辉", "鑫", "宇", "欣", "怡", "佳", "子", "涵", "晨", "思", "雨", "博", "浩",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "兰", "文", "辉", "鑫", "宇", "欣", "怡",
+    "佳", "子", "涵", "晨", "思", "雨", "博", "浩",
 ];
-const MINORITY_NAMES: &[&str] = &["阿依古丽·买买提", "古丽娜尔·艾力", "扎西·多吉", "巴特尔·额尔敦"];
-const SKILLS: &[&str] = &["急救", "外语", "心理咨询", "摄影", "驾驶", "法律咨询", "支教", "手语", "编程", "医疗护理"];
-const CATEGORIES: &[&str] = &["社区服务", "助老助残", "应急救援", "文明实践", "大型赛会", "环境保护", "关爱少年儿童", "乡村振兴"];
+const MINORITY_NAMES: &[&str] = &[
+    "阿依古丽·买买提",
+    "古丽娜尔·艾力",
+    "扎西·多吉",
+    "巴特尔·额尔敦",
+];
+const SKILLS: &[&str] = &[
+    "急救",
+    "外语",
+    "心理咨询",
+    "摄影",
+    "驾驶",
+    "法律咨询",
+    "支教",
+    "手语",
+    "编程",
+    "医疗护理",
+];
+const CATEGORIES: &[&str] = &[
+    "社区服务",
+    "助老助残",
+    "应急救援",
+    "文明实践",
+    "大型赛会",
+    "环境保护",
+    "关爱少年儿童",
+    "乡村振兴",
+];
 const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 /// The column headings of a generated roster.
-pub const HEADINGS: [&str; 13] = [
-    "姓名", "性别", "证件类型", "证件号码", "手机号码", "所在地区", "技能", "服务类别", "政治面貌", "学历", "监护人姓名", "监护人关系", "监护人同意",
+pub const HEADINGS: [&str; 14] = [
+    "姓名",
+    "性别",
+    "证件类型",
+    "证件号码",
+    "手机号码",
+    "所在地区",
+    "技能",
+    "服务类别",
+    "政治面貌",
+    "学历",
+    "监护人姓名",
+    "监护人关系",
+    "监护人电话",
+    "监护人同意",
 ];
 
 /// Small deterministic generator (SplitMix64), so that rosters are reproducible.
@@ -52,7 +92,11 @@ impl Rng {
 
 /// Check character of 17 digits (GB 11643-1999 MOD 11-2).
 pub fn check_char(body: &str) -> char {
-    let sum: u32 = body.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    let sum: u32 = body
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -118,7 +162,11 @@ pub fn generate(n: usize, seed: u64, bad_per_mille: u64, today_year: i32) -> Vec
     for i in 0..n {
         let county = rng.pick(&counties).clone();
         let minor = rng.below(20) == 0;
-        let age = if minor { 14 + rng.below(4) as i32 } else { 18 + rng.below(43) as i32 };
+        let age = if minor {
+            14 + rng.below(4) as i32
+        } else {
+            18 + rng.below(43) as i32
+        };
         let year = today_year - age - 1;
         let month = 1 + rng.below(12);
         let day = 1 + rng.below(28);
@@ -130,29 +178,48 @@ pub fn generate(n: usize, seed: u64, bad_per_mille: u64, today_year: i32) -> Vec
             rng.pick(MINORITY_NAMES).to_string()
         } else {
             let g1 = rng.pick(GIVEN);
-            let g2 = if rng.below(3) > 0 { *rng.pick(GIVEN) } else { "" };
+            let g2 = if rng.below(3) > 0 {
+                *rng.pick(GIVEN)
+            } else {
+                ""
+            };
             format!("{}{g1}{g2}", rng.pick(SURNAMES))
         };
-        let prefixes = ["130", "135", "138", "139", "150", "158", "166", "177", "186", "199"];
+        let prefixes = [
+            "130", "135", "138", "139", "150", "158", "166", "177", "186", "199",
+        ];
         let mut mobile = format!("{}{:08}", rng.pick(&prefixes), rng.next() % 100_000_000);
         // Admins write the region as a code or as its full name; both are accepted.
-        let mut region = if i % 3 == 0 { full_name(&county) } else { county.clone() };
+        let mut region = if i % 3 == 0 {
+            full_name(&county)
+        } else {
+            county.clone()
+        };
         let skills = distinct(&mut rng, SKILLS, rng_count(i, 3)).join("、");
         let categories = distinct(&mut rng, CATEGORIES, 1 + rng_count(i, 2)).join("、");
         let political = ["群众", "共青团员", "中共党员"][rng.below(3)].to_owned();
         let education = ["高中", "大专", "本科", "硕士研究生"][rng.below(4)].to_owned();
-        let (mut g_name, mut g_rel, mut g_consent) = (String::new(), String::new(), String::new());
+        let (mut g_name, mut g_rel, mut g_mobile, mut g_consent) =
+            (String::new(), String::new(), String::new(), String::new());
         if age < 18 {
             g_name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
             g_rel = ["父亲", "母亲"][rng.below(2)].to_owned();
+            g_mobile = format!("{}{:08}", rng.pick(&prefixes), rng.next() % 100_000_000);
             g_consent = "是".to_owned();
         }
         let mut fault = None;
+        let mut copy_previous = false;
         let mut name_cell = name;
         if bad_per_mille > 0 && (rng.next() % 1000) < bad_per_mille && i > 0 {
-            match rng.below(6) {
+            let kind = match rng.below(6) {
+                // A duplicate needs a valid row to copy.
+                4 if rows[i - 1].fault.is_some() => 0,
+                k => k,
+            };
+            match kind {
                 0 => {
-                    let wrong = CHECK[(CHECK.iter().position(|c| id.ends_with(*c)).unwrap_or(0) + 1) % 11];
+                    let wrong =
+                        CHECK[(CHECK.iter().position(|c| id.ends_with(*c)).unwrap_or(0) + 1) % 11];
                     id = format!("{body}{wrong}");
                     fault = Some("wrong ID check digit");
                 }
@@ -171,6 +238,7 @@ pub fn generate(n: usize, seed: u64, bad_per_mille: u64, today_year: i32) -> Vec
                 4 => {
                     // Same person as the previous row: a duplicate inside the file.
                     id = rows[i - 1].cells[3].clone();
+                    copy_previous = true;
                     fault = Some("duplicate ID number inside the file");
                 }
                 _ => {
@@ -181,6 +249,7 @@ pub fn generate(n: usize, seed: u64, bad_per_mille: u64, today_year: i32) -> Vec
                 }
             }
         }
+        let previous = copy_previous.then(|| rows[i - 1].cells.clone());
         rows.push(Row {
             cells: vec![
                 name_cell,
@@ -195,10 +264,17 @@ pub fn generate(n: usize, seed: u64, bad_per_mille: u64, today_year: i32) -> Vec
                 education,
                 g_name,
                 g_rel,
+                g_mobile,
                 g_consent,
             ],
             fault,
         });
+        // The same person again under another name and mobile: everything else copied.
+        if let (Some(mut cells), Some(last)) = (previous, rows.last_mut()) {
+            cells[0] = last.cells[0].clone();
+            cells[4] = last.cells[4].clone();
+            last.cells = cells;
+        }
     }
     rows
 }

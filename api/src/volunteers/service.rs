@@ -24,8 +24,8 @@ use entity::{account, number_sequence, refresh_token, region, volunteer};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
     ActiveEnum as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, DbErr,
-    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, SqlErr,
-    TransactionSession as _, TransactionTrait,
+    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    SqlErr, TransactionSession as _, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -781,11 +781,14 @@ pub async fn existing_id_hashes(
 ) -> Result<HashSet<String>, ApiError> {
     let mut found = HashSet::new();
     for chunk in hashes.chunks(INSERT_CHUNK) {
-        let rows = volunteer::Entity::find()
+        let rows: Vec<String> = volunteer::Entity::find()
+            .select_only()
+            .column(volunteer::Column::IdNumberHash)
             .filter(volunteer::Column::IdNumberHash.is_in(chunk.iter().cloned()))
+            .into_tuple()
             .all(db)
             .await?;
-        found.extend(rows.into_iter().map(|r| r.id_number_hash));
+        found.extend(rows);
     }
     Ok(found)
 }
