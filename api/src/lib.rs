@@ -19,6 +19,8 @@ pub mod memberships;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;
+pub mod projects;
+pub mod records;
 pub mod regions;
 pub mod startup;
 pub mod state;

@@ -30,7 +30,7 @@ use crate::crypto::FieldCrypto;
 use crate::error::{json_error, not_found_fallback, path_error, query_error};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{accounts, auth, health, memberships, organizations, regions, volunteers};
+use crate::{accounts, auth, health, memberships, organizations, projects, records, regions, volunteers};
 
 /// Start-up failure, with what went wrong.
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -44,7 +44,9 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(organizations::routes)
             .configure(regions::routes)
             .configure(volunteers::routes)
-            .configure(memberships::routes),
+            .configure(memberships::routes)
+            .configure(projects::routes)
+            .configure(records::routes),
     )
     .service(health::live)
     .service(health::ready);

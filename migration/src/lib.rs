@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_platform_core;
 mod m20261130_000002_load_regions;
+mod m20261130_000003_projects;
+mod m20261130_000004_service_records;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -15,6 +17,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261130_000001_platform_core::Migration),
             Box::new(m20261130_000002_load_regions::Migration),
+            Box::new(m20261130_000003_projects::Migration),
+            Box::new(m20261130_000004_service_records::Migration),
         ]
     }
 }
