@@ -21,6 +21,9 @@ use utoipa::{Modify, OpenApi};
         (name = "regions", description = "Administrative division codes (GB/T 2260)"),
         (name = "volunteers", description = "Real-name volunteer registration, profiles, roster import"),
         (name = "memberships", description = "Volunteers' membership of organizations"),
+        (name = "projects", description = "Volunteer projects: review workflow and public listing"),
+        (name = "shifts", description = "Shifts of a project and their capacity"),
+        (name = "signups", description = "Sign-ups for shifts, the waitlist and admin decisions"),
         (name = "operations", description = "Health probes"),
     )
 )]

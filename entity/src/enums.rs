@@ -193,3 +193,71 @@ pub enum MembershipStatus {
     /// The volunteer left.
     Left,
 }
+
+/// Workflow of a project (DESIGN.md §3): `draft` → `pending_review` → `published` (or back to
+/// `draft` when rejected) → `closed` or `cancelled`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    /// Being prepared; freely editable.
+    Draft,
+    /// Submitted; waits for an admin of the parent organization.
+    PendingReview,
+    /// Listed publicly; volunteers may sign up.
+    Published,
+    /// Finished; no new sign-ups.
+    Closed,
+    /// Called off; active sign-ups were cancelled.
+    Cancelled,
+}
+
+/// How attendance at a project's shifts is checked.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInPolicy {
+    /// The rotating code shown by the shift leader.
+    Code,
+    /// The code, and the volunteer's position inside the geofence radius.
+    CodeAndGeofence,
+}
+
+/// Status of a sign-up for a shift.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatus {
+    /// Waiting for an admin's decision (projects that require approval).
+    Applied,
+    /// Holds a place.
+    Approved,
+    /// Waiting for a place; served first come, first served.
+    Waitlisted,
+    /// Refused by an admin.
+    Rejected,
+    /// Cancelled by the volunteer or an admin, or with the project.
+    Cancelled,
+    /// Attended the shift.
+    Attended,
+    /// Held a place but did not come.
+    NoShow,
+}

@@ -9,6 +9,8 @@ mod memberships;
 mod migrations;
 mod openapi;
 mod organizations;
+mod projects;
 #[path = "../support/roster_gen.rs"]
 mod roster_gen;
+mod signups;
 mod volunteers;
