@@ -10,6 +10,7 @@
 //! | `APP_ADMIN_PASSWORD` | generated and printed once | first platform admin's password (user `admin`) |
 //! | `APP_JWT_SECRET` | dev: generated into the data dir | HMAC key for access tokens, ≥ 32 bytes |
 //! | `APP_FIELD_ENCRYPTION_KEY` | dev: generated into the data dir | base64 of 32 bytes; encrypts ID numbers |
+//! | `APP_SIGNING_KEY` | dev: generated into the data dir | base64 of a 32-byte Ed25519 seed; signs certificates |
 //! | `APP_ACCESS_TOKEN_MINUTES` | `15` | access token lifetime |
 //! | `APP_REFRESH_TOKEN_DAYS` | `14` | refresh token lifetime |
 //! | `APP_MIN_VOLUNTEER_AGE` | `14` | youngest age that may register |
@@ -19,8 +20,8 @@
 //! | `APP_MAX_BODY_BYTES` | `262144` | largest JSON body |
 //! | `APP_MAX_UPLOAD_BYTES` | `20971520` | largest roster upload |
 //!
-//! In production the JWT secret and the field-encryption key must be given explicitly; start-up
-//! fails and names the missing variable otherwise.
+//! In production the JWT secret, the field-encryption key and the signing key must be given
+//! explicitly; start-up fails and names the missing variable otherwise.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -58,6 +59,9 @@ pub struct Settings {
     pub jwt_secret: SecretBox<Vec<u8>>,
     /// 32-byte key from which the ID-number encryption and lookup keys are derived.
     pub field_key: SecretBox<[u8; 32]>,
+    /// 32-byte Ed25519 seed of the platform signing key (certificates; public key published at
+    /// `/.well-known/jwks.json`).
+    pub signing_key: SecretBox<[u8; 32]>,
     /// Access token lifetime in minutes.
     pub access_token_minutes: i64,
     /// Refresh token lifetime in days.
@@ -137,17 +141,31 @@ impl Settings {
                     message: "required in production (at least 32 random bytes)".into(),
                 });
             }
-            None => dev_secret(&data_dir, "jwt-secret")?.to_vec(),
+            None => dev_secret(&data_dir, "jwt-secret", "APP_JWT_SECRET")?.to_vec(),
         };
         let field_key = match var("APP_FIELD_ENCRYPTION_KEY") {
-            Some(s) => decode_key(&s)?,
+            Some(s) => decode_key("APP_FIELD_ENCRYPTION_KEY", &s)?,
             None if environment == Environment::Production => {
                 return Err(ConfigError {
                     variable: "APP_FIELD_ENCRYPTION_KEY",
                     message: "required in production (base64 of 32 random bytes)".into(),
                 });
             }
-            None => dev_secret(&data_dir, "field-encryption-key")?,
+            None => dev_secret(
+                &data_dir,
+                "field-encryption-key",
+                "APP_FIELD_ENCRYPTION_KEY",
+            )?,
+        };
+        let signing_key = match var("APP_SIGNING_KEY") {
+            Some(s) => decode_key("APP_SIGNING_KEY", &s)?,
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    variable: "APP_SIGNING_KEY",
+                    message: "required in production (base64 of a 32-byte Ed25519 seed)".into(),
+                });
+            }
+            None => dev_secret(&data_dir, "signing-key", "APP_SIGNING_KEY")?,
         };
         let time_zone = match var("APP_TIME_ZONE") {
             None => chrono_tz::Asia::Shanghai,
@@ -165,6 +183,7 @@ impl Settings {
             admin_password: var("APP_ADMIN_PASSWORD").map(SecretString::from),
             jwt_secret: SecretBox::new(Box::new(jwt_secret)),
             field_key: SecretBox::new(Box::new(field_key)),
+            signing_key: SecretBox::new(Box::new(signing_key)),
             access_token_minutes: parsed("APP_ACCESS_TOKEN_MINUTES", 15)?,
             refresh_token_days: parsed("APP_REFRESH_TOKEN_DAYS", 14)?,
             min_volunteer_age: parsed("APP_MIN_VOLUNTEER_AGE", 14)?,
@@ -182,6 +201,8 @@ impl Settings {
         rand::rng().fill_bytes(&mut key);
         let mut jwt = vec![0u8; 32];
         rand::rng().fill_bytes(&mut jwt);
+        let mut signing = [0u8; 32];
+        rand::rng().fill_bytes(&mut signing);
         Self {
             host: "127.0.0.1".into(),
             port: 0,
@@ -191,6 +212,7 @@ impl Settings {
             admin_password: Some(SecretString::from("admin-password-for-tests")),
             jwt_secret: SecretBox::new(Box::new(jwt)),
             field_key: SecretBox::new(Box::new(key)),
+            signing_key: SecretBox::new(Box::new(signing)),
             access_token_minutes: 15,
             refresh_token_days: 14,
             min_volunteer_age: 14,
@@ -213,25 +235,24 @@ impl Settings {
     }
 }
 
-fn decode_key(s: &str) -> Result<[u8; 32], ConfigError> {
+fn decode_key(variable: &'static str, s: &str) -> Result<[u8; 32], ConfigError> {
     let bytes = B64.decode(s.trim()).map_err(|e| ConfigError {
-        variable: "APP_FIELD_ENCRYPTION_KEY",
+        variable,
         message: format!("not base64: {e}"),
     })?;
     bytes.try_into().map_err(|_| ConfigError {
-        variable: "APP_FIELD_ENCRYPTION_KEY",
+        variable,
         message: "must decode to exactly 32 bytes".into(),
     })
 }
 
 /// Reads a development secret from `<data dir>/secrets/<name>`, creating it (32 random bytes,
 /// base64) on first use, so that restarts keep tokens and encrypted data readable.
-fn dev_secret(data_dir: &Path, name: &'static str) -> Result<[u8; 32], ConfigError> {
-    let variable = if name == "jwt-secret" {
-        "APP_JWT_SECRET"
-    } else {
-        "APP_FIELD_ENCRYPTION_KEY"
-    };
+fn dev_secret(
+    data_dir: &Path,
+    name: &'static str,
+    variable: &'static str,
+) -> Result<[u8; 32], ConfigError> {
     let err = |message: String| ConfigError { variable, message };
     let dir = data_dir.join("secrets");
     let path = dir.join(name);

@@ -24,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         (name = "projects", description = "Volunteer projects: review workflow and public listing"),
         (name = "shifts", description = "Shifts of a project and their capacity"),
         (name = "signups", description = "Sign-ups for shifts, the waitlist and admin decisions"),
+        (name = "service-records", description = "The service-hour ledger: records, approvals, corrections, totals, working-day calendar, export"),
+        (name = "certificates", description = "Certificates of service records (志愿服务记录证明): issue, revoke, public verification, signing keys"),
         (name = "operations", description = "Health probes"),
     )
 )]

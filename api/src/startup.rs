@@ -29,8 +29,11 @@ use crate::config::Settings;
 use crate::crypto::FieldCrypto;
 use crate::error::{json_error, not_found_fallback, path_error, query_error};
 use crate::openapi::ApiDoc;
+use crate::records::signing::PlatformSigner;
 use crate::state::AppState;
-use crate::{accounts, auth, health, memberships, organizations, projects, records, regions, volunteers};
+use crate::{
+    accounts, auth, health, memberships, organizations, projects, records, regions, volunteers,
+};
 
 /// Start-up failure, with what went wrong.
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -49,7 +52,8 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(records::routes),
     )
     .service(health::live)
-    .service(health::ready);
+    .service(health::ready)
+    .service(records::certificates::jwks);
 }
 
 /// Connects to the database: SQLite gets WAL mode, foreign keys and a single pooled
@@ -169,6 +173,7 @@ impl Application {
                 settings.login_max_per_address,
             ),
             hasher: PasswordHasher::for_this_machine(),
+            signer: PlatformSigner::from_seed(settings.signing_key.expose_secret()),
             settings: Arc::new(settings),
         };
         if let Some(password) = bootstrap_admin(&state).await? {

@@ -9,6 +9,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::token::JwtKeys;
 use crate::config::Settings;
 use crate::crypto::FieldCrypto;
+use crate::records::signing::PlatformSigner;
 
 /// Everything a request needs besides itself. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Bounded Argon2 pool.
     pub hasher: PasswordHasher,
+    /// Platform Ed25519 signing key (certificates).
+    pub signer: PlatformSigner,
 }
 
 impl AppState {

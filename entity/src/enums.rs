@@ -194,6 +194,66 @@ pub enum MembershipStatus {
     Left,
 }
 
+/// Status of a service record in the ledger (DESIGN.md §3 "Service records"). Only `approved`
+/// records count towards totals; an approved record is never edited, only voided or superseded.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceRecordStatus {
+    /// Waiting for an admin's decision (also conflicts held for review).
+    Pending,
+    /// Confirmed; counts towards totals.
+    Approved,
+    /// Refused by an admin; never counted.
+    Rejected,
+    /// Was approved, then withdrawn with a reason; no longer counted.
+    Voided,
+    /// Replaced by a correction (a newer record with `supersedes_id` pointing here).
+    Superseded,
+}
+
+/// Kind of an entry in the working-day calendar.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarDayKind {
+    /// A public holiday (法定节假日) on a weekday: not a working day.
+    Holiday,
+    /// A make-up working day (调休) on a weekend: a working day.
+    Workday,
+}
+
+/// Status of a certificate (志愿服务记录证明).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    /// Issued and still accurate.
+    Valid,
+    /// Withdrawn by an admin.
+    Revoked,
+    /// A record it covers was corrected or voided after issue.
+    Superseded,
+}
+
 /// Workflow of a project (DESIGN.md §3): `draft` → `pending_review` → `published` (or back to
 /// `draft` when rejected) → `closed` or `cancelled`.
 #[derive(

@@ -3,14 +3,21 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod calendar_day;
+pub mod certificate;
+pub mod certificate_record;
 pub mod enums;
 pub mod number_sequence;
 pub mod organization;
 pub mod organization_closure;
+pub mod organization_year_total;
 pub mod project;
 pub mod refresh_token;
 pub mod region;
+pub mod service_record;
 pub mod shift;
 pub mod signup;
 pub mod volunteer;
 pub mod volunteer_membership;
+pub mod volunteer_total;
+pub mod volunteer_year_total;

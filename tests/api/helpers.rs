@@ -486,3 +486,106 @@ impl TestApp {
         (pid, s["id"].as_str().expect("id").to_owned())
     }
 }
+
+// ---------------------------------------------------------------------------
+// Ledger fixtures (service records, certificates)
+// ---------------------------------------------------------------------------
+
+/// A mainland mobile unique per `seq`.
+pub fn mobile_for(seq: u32) -> String {
+    format!("139{seq:08}")
+}
+
+/// Registers an adult volunteer at `org_id` as an admin (`POST /volunteers`) and returns the
+/// volunteer JSON. `seq` (1–999) keeps ID numbers and mobiles unique within a test.
+pub async fn admin_registered_volunteer(
+    app: &TestApp,
+    token: &str,
+    org_id: &str,
+    name: &str,
+    seq: u32,
+) -> Value {
+    let r = app
+        .post(
+            "/api/v1/volunteers",
+            Some(token),
+            &json!({
+                "real_name": name,
+                "id_type": "resident_id_card",
+                "id_number": id_number("110101", "19900307", seq),
+                "mobile": mobile_for(seq),
+                "region_code": "320102",
+                "organization_id": org_id,
+            }),
+        )
+        .await;
+    r.expect(201);
+    r.body
+}
+
+/// Self-registers an adult volunteer (optionally applying to `org_id`) and returns the volunteer
+/// JSON and an access token.
+pub async fn self_registered_volunteer(
+    app: &TestApp,
+    name: &str,
+    seq: u32,
+    org_id: Option<&str>,
+) -> (Value, String) {
+    let password = "Volunteer-pass-1";
+    let mut body = json!({
+        "real_name": name,
+        "id_type": "resident_id_card",
+        "id_number": id_number("110101", "19900307", seq),
+        "mobile": mobile_for(seq),
+        "region_code": "320102",
+        "password": password,
+    });
+    if let Some(o) = org_id {
+        body["organization_id"] = json!(o);
+    }
+    let r = app.post("/api/v1/volunteers/register", None, &body).await;
+    r.expect(201);
+    let login = app.login(&mobile_for(seq), password).await;
+    login.expect(200);
+    (
+        r.body,
+        login.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned(),
+    )
+}
+
+/// A manual service-record body.
+pub fn record_body(volunteer_id: &str, org_id: &str, started_at: &str, ended_at: &str) -> Value {
+    json!({
+        "volunteer_id": volunteer_id,
+        "organization_id": org_id,
+        "activity_name": "社区环境整治",
+        "service_category": "社区服务",
+        "place": "南京市玄武区梅园新村街道",
+        "content": "清理楼道杂物，宣传垃圾分类",
+        "activity_leader": "王老师",
+        "started_at": started_at,
+        "ended_at": ended_at,
+    })
+}
+
+/// Creates a manual record (approved when `approve`) and returns its JSON.
+pub async fn create_record(
+    app: &TestApp,
+    token: &str,
+    volunteer_id: &str,
+    org_id: &str,
+    started_at: &str,
+    ended_at: &str,
+    approve: bool,
+) -> Value {
+    let mut body = record_body(volunteer_id, org_id, started_at, ended_at);
+    body["approve"] = json!(approve);
+    let r = app
+        .post("/api/v1/service-records", Some(token), &body)
+        .await;
+    r.expect(201);
+    r.body
+}

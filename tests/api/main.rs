@@ -3,6 +3,7 @@
 //! (for example `postgres://postgres@127.0.0.1:5432/postgres`).
 
 mod auth;
+mod certificates;
 mod helpers;
 mod imports;
 mod memberships;
@@ -10,6 +11,7 @@ mod migrations;
 mod openapi;
 mod organizations;
 mod projects;
+mod records;
 #[path = "../support/roster_gen.rs"]
 mod roster_gen;
 mod signups;
