@@ -17,6 +17,7 @@
 //! | `APP_TIME_ZONE` | `Asia/Shanghai` | platform time zone for calendar rules (ages, working days) |
 //! | `APP_LOGIN_MAX_PER_ACCOUNT` | `5` | login attempts per account per minute (burst) |
 //! | `APP_LOGIN_MAX_PER_ADDRESS` | `30` | login attempts per client address per minute (burst) |
+//! | `APP_CHECKOUT_GRACE_MINUTES` | `120` | minutes after a shift ends before a missing check-out is closed for review |
 //! | `APP_MAX_BODY_BYTES` | `262144` | largest JSON body |
 //! | `APP_MAX_UPLOAD_BYTES` | `20971520` | largest roster upload |
 //!
@@ -74,6 +75,9 @@ pub struct Settings {
     pub login_max_per_account: u32,
     /// Login attempts allowed per client address per minute.
     pub login_max_per_address: u32,
+    /// Minutes after a shift ends before an attendance without check-out is closed by the job
+    /// (its record is then held for review).
+    pub checkout_grace_minutes: i64,
     /// Largest JSON body in bytes.
     pub max_body_bytes: usize,
     /// Largest upload in bytes.
@@ -190,6 +194,7 @@ impl Settings {
             time_zone,
             login_max_per_account: parsed("APP_LOGIN_MAX_PER_ACCOUNT", 5)?,
             login_max_per_address: parsed("APP_LOGIN_MAX_PER_ADDRESS", 30)?,
+            checkout_grace_minutes: parsed("APP_CHECKOUT_GRACE_MINUTES", 120)?,
             max_body_bytes: parsed("APP_MAX_BODY_BYTES", 256 * 1024)?,
             max_upload_bytes: parsed("APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
         })
@@ -219,6 +224,7 @@ impl Settings {
             time_zone: chrono_tz::Asia::Shanghai,
             login_max_per_account: 5,
             login_max_per_address: 30,
+            checkout_grace_minutes: 120,
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
         }

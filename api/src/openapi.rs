@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
         description = "REST API of the provincial youth volunteer platform: organizations, accounts, real-name volunteers, roster import. Errors are RFC 9457 problem documents with a stable `code`. Operations declare the roles that may call them as the scopes of `bearer_auth` (`platform_admin`, `org_admin`, `volunteer`); `security: [{}]` marks public operations.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &BodyErrors),
     tags(
         (name = "auth", description = "Login, token refresh, logout"),
         (name = "accounts", description = "Admin accounts"),
@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "projects", description = "Volunteer projects: review workflow and public listing"),
         (name = "shifts", description = "Shifts of a project and their capacity"),
         (name = "signups", description = "Sign-ups for shifts, the waitlist and admin decisions"),
+        (name = "attendance", description = "Rotating check-in codes, check-in and check-out, forgotten check-outs"),
         (name = "service-records", description = "The service-hour ledger: records, approvals, corrections, totals, working-day calendar, export"),
         (name = "certificates", description = "Certificates of service records (志愿服务记录证明): issue, revoke, public verification, signing keys"),
         (name = "operations", description = "Health probes"),
@@ -42,6 +43,43 @@ impl Modify for SecurityAddon {
             "Access token from POST /api/v1/auth/login. Scopes list the roles allowed.".into(),
         );
         components.add_security_scheme("bearer_auth", SecurityScheme::Http(http));
+    }
+}
+
+/// Every operation that takes a body can answer 413 (too large) and 415 (wrong content type):
+/// documented once here rather than on each handler.
+struct BodyErrors;
+
+impl Modify for BodyErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                if op.request_body.is_some() {
+                    let responses = &mut op.responses.responses;
+                    responses
+                        .entry("413".into())
+                        .or_insert_with(|| problem("Request body too large").into());
+                    responses
+                        .entry("415".into())
+                        .or_insert_with(|| problem("Unsupported content type").into());
+                }
+            }
+        }
     }
 }
 

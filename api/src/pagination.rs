@@ -11,7 +11,7 @@ use crate::error::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, starting at 1.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u64>,
     /// Items per page, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]

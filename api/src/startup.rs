@@ -191,11 +191,17 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         let limiter = state.login_limiter.clone();
+        let db = state.db.clone();
+        let grace = chrono::Duration::minutes(state.settings.checkout_grace_minutes);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
                 limiter.prune();
+                // Idempotent and claimed row by row: safe to run on every API node.
+                if let Err(e) = crate::projects::attendance::close_forgotten_checkouts(&db, Utc::now(), grace).await {
+                    tracing::warn!(error = %e, "closing forgotten check-outs failed; retrying next minute");
+                }
             }
         });
         Ok(Self {
@@ -215,7 +221,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGINT / SIGTERM, then finishes in-flight requests (graceful shutdown).
+    /// Serves until stopped. SIGTERM stops gracefully: no new connections, in-flight requests get
+    /// up to 30 s to finish; SIGINT and SIGQUIT stop at once (actix-server's signal handling).
     ///
     /// # Errors
     /// I/O errors of the server.

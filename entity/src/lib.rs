@@ -2,6 +2,7 @@
 //! they use. No HTTP types live here; response shapes are decided in the `api` crate.
 
 pub mod account;
+pub mod attendance;
 pub mod audit_log;
 pub mod calendar_day;
 pub mod certificate;

@@ -7,6 +7,7 @@ mod m20261130_000001_platform_core;
 mod m20261130_000002_load_regions;
 mod m20261130_000003_projects;
 mod m20261130_000004_service_records;
+mod m20261130_000005_attendance;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_load_regions::Migration),
             Box::new(m20261130_000003_projects::Migration),
             Box::new(m20261130_000004_service_records::Migration),
+            Box::new(m20261130_000005_attendance::Migration),
         ]
     }
 }

@@ -33,7 +33,36 @@ pub struct TestApp {
     pub jwt_secret: Vec<u8>,
     /// Whether this run is on PostgreSQL.
     pub postgres: bool,
+    /// PostgreSQL server URL and database name, dropped when the test ends.
+    pg_database: Option<(String, String)>,
     _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The test's runtime is ending, so drop the database from a thread of our own.
+        if let Some((server, name)) = self.pg_database.take() {
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(server.as_str()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
 }
 
 static TEMPLATE: OnceCell<Template> = OnceCell::const_new();
@@ -100,14 +129,15 @@ async fn template() -> &'static Template {
         .await
 }
 
-/// A fresh database URL for one test, cloned from the migrated template.
-pub async fn fresh_database(dir: &std::path::Path) -> (String, bool) {
+/// A fresh database URL for one test, cloned from the migrated template, and for PostgreSQL the
+/// server and database name to drop afterwards.
+pub async fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
     match template().await {
         Template::Sqlite(path) => {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let target = dir.join(format!("test-{n}.db"));
             std::fs::copy(path, &target).expect("copy template");
-            (format!("sqlite://{}?mode=rwc", target.display()), false)
+            (format!("sqlite://{}?mode=rwc", target.display()), None)
         }
         Template::Postgres { server, name } => {
             let db_name = format!("yv_test_{}", Uuid::now_v7().simple());
@@ -131,7 +161,7 @@ pub async fn fresh_database(dir: &std::path::Path) -> (String, bool) {
                 }
             }
             admin.close().await.ok();
-            (pg_url(server, &db_name), true)
+            (pg_url(server, &db_name), Some((server.clone(), db_name)))
         }
     }
 }
@@ -144,7 +174,7 @@ pub async fn spawn_app() -> TestApp {
 /// Like [`spawn_app`], with a chance to change the settings first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (url, postgres) = fresh_database(dir.path()).await;
+    let (url, pg_database) = fresh_database(dir.path()).await;
     let mut settings = Settings::for_tests(url.clone(), dir.path().to_path_buf());
     configure(&mut settings);
     let jwt_secret = settings.jwt_secret().to_vec();
@@ -160,7 +190,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         db,
         jwt_secret,
-        postgres,
+        postgres: pg_database.is_some(),
+        pg_database,
         _dir: dir,
     }
 }

@@ -2,6 +2,7 @@
 //! with its own database: SQLite by default, PostgreSQL when `APP_TEST_DATABASE_URL` is set
 //! (for example `postgres://postgres@127.0.0.1:5432/postgres`).
 
+mod attendance;
 mod auth;
 mod certificates;
 mod helpers;

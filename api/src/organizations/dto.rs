@@ -106,6 +106,7 @@ pub struct OrganizationFilter {
     /// Only this kind.
     pub kind: Option<OrganizationKind>,
     /// Only organizations in this region or its sub-regions (`320000` matches all of Jiangsu).
+    #[param(pattern = "^[0-9]{6}$")]
     pub region_code: Option<String>,
     /// Only direct children of this organization.
     pub parent_id: Option<Uuid>,

@@ -3,6 +3,7 @@
 //! review by the parent organization → published → closed or cancelled), shifts whose capacity
 //! is never exceeded, sign-ups with a first-come-first-served waitlist (DESIGN.md §3).
 
+pub mod attendance;
 pub mod dto;
 pub mod handlers;
 pub mod rules;
@@ -33,5 +34,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::cancel_signup)
         .service(handlers::approve_signup)
         .service(handlers::reject_signup)
-        .service(handlers::mark_signup_no_show);
+        .service(handlers::mark_signup_no_show)
+        .service(attendance::get_attendance_code)
+        .service(attendance::create_check_in)
+        .service(attendance::create_check_out)
+        .service(attendance::list_attendances);
 }

@@ -266,6 +266,7 @@ pub struct VolunteerFilter {
     /// Real name contains this text.
     pub name: Option<String>,
     /// Residence in this region or its sub-regions (`320000` matches all of Jiangsu).
+    #[param(pattern = "^[0-9]{6}$")]
     pub region_code: Option<String>,
     /// Registered at, or member (any status but rejected) of, this organization. Outside the
     /// caller's scope the list is empty.
