@@ -1177,6 +1177,14 @@ async fn csv_export_has_a_bom_chinese_headings_and_only_the_subtree_approved_row
     );
     assert!(lines[2].contains(",2,共青团玄武区委,"), "{}", lines[2]);
     assert!(!text.contains("孙八"));
+    // Exports of names are audited.
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+    let audited = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("export"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
 
     // Pending records on request.
     let pending = app

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entity::enums::{Role, ServiceRecordStatus};
@@ -21,8 +21,10 @@ use uuid::Uuid;
 use super::dto::{ExportFormat, ExportParams};
 use super::rules::hours_display;
 use super::service::{date_range, local_date};
+use crate::audit::{self, Entry};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::organizations::handlers::actor;
 use crate::organizations::service::{get_scoped, subtree_ids};
 use crate::state::AppState;
 
@@ -215,11 +217,28 @@ fn csv_bytes(rows: &[[String; 10]], with_heading: bool) -> Result<Bytes, ApiErro
 pub async fn export_service_records(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::PlatformAdmin, Role::OrgAdmin])?;
     let tz = state.settings.time_zone;
     let org = get_scoped(&state.db, &user.scope(), params.organization_id).await?;
+    // The file carries real names: who exported what is audited (parameters only, no data).
+    audit::record(
+        &state.db,
+        &actor(&user, &req),
+        Entry {
+            action: "export",
+            entity_type: "organization",
+            entity_id: org.id,
+            fields: ["service_records", "volunteer_number", "real_name"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            reason: None,
+        },
+    )
+    .await?;
     let condition = Condition::all()
         .add(service_record::Column::OrganizationId.in_subquery(subtree_ids(org.id)))
         .add(
