@@ -15,8 +15,8 @@ use entity::enums::{CheckInPolicy, Role, SignupStatus};
 use entity::{attendance, project, shift};
 use hmac::{Hmac, Mac};
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _,
-    QueryFilter as _, QueryOrder as _, TransactionTrait as _,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -77,7 +77,11 @@ pub fn code_is_valid(jwt_secret: &[u8], shift: Uuid, code: &str, now: DateTime<U
         let expected = code_for(jwt_secret, shift, *win);
         // Constant-time comparison of equal-length ASCII strings.
         expected.len() == code.len()
-            && expected.bytes().zip(code.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && expected
+                .bytes()
+                .zip(code.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     })
 }
 
@@ -156,12 +160,22 @@ fn check_geofence(p: &project::Model, body: &CheckIn) -> Result<(), ApiError> {
         return Ok(());
     }
     let (Some(lat), Some(lon)) = (body.latitude, body.longitude) else {
-        return Err(ApiError::field("latitude", "location_required", "this project checks your position; send latitude and longitude"));
+        return Err(ApiError::field(
+            "latitude",
+            "location_required",
+            "this project checks your position; send latitude and longitude",
+        ));
     };
     let (Some(lat), Some(lon)) = (micro_degrees(lat, 90.0), micro_degrees(lon, 180.0)) else {
-        return Err(ApiError::Validation(vec![FieldIssue::new("latitude", "coordinates_range", "latitude −90..90, longitude −180..180")]));
+        return Err(ApiError::Validation(vec![FieldIssue::new(
+            "latitude",
+            "coordinates_range",
+            "latitude −90..90, longitude −180..180",
+        )]));
     };
-    let (Some(plat), Some(plon), Some(radius)) = (p.latitude_micro, p.longitude_micro, p.geofence_radius_m) else {
+    let (Some(plat), Some(plon), Some(radius)) =
+        (p.latitude_micro, p.longitude_micro, p.geofence_radius_m)
+    else {
         // A geofenced project without coordinates cannot be checked; the code suffices.
         return Ok(());
     };
@@ -248,7 +262,9 @@ pub async fn create_check_in(
     if now < s.starts_at - Duration::minutes(EARLY_CHECK_IN_MINUTES) || now > s.ends_at {
         return Err(ApiError::Rule {
             code: "outside_check_in_window",
-            detail: format!("check-in opens {EARLY_CHECK_IN_MINUTES} minutes before the shift starts and closes when it ends"),
+            detail: format!(
+                "check-in opens {EARLY_CHECK_IN_MINUTES} minutes before the shift starts and closes when it ends"
+            ),
         });
     }
     if !code_is_valid(state.settings.jwt_secret(), s.id, &body.code, now) {
@@ -293,11 +309,16 @@ pub async fn create_check_in(
 }
 
 /// Credited interval of an attendance: check-in to check-out, clamped to the shift (time
-/// before the start or after the end is not service time); `None` when nothing remains.
-pub fn credited_interval(s: &shift::Model, checked_in: DateTime<Utc>, checked_out: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+/// before the start or after the end is not service time); `None` when less than a minute
+/// remains (the ledger counts whole minutes and refuses empty records).
+pub fn credited_interval(
+    s: &shift::Model,
+    checked_in: DateTime<Utc>,
+    checked_out: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let start = checked_in.max(s.starts_at);
     let end = checked_out.min(s.ends_at);
-    (end > start).then_some((start, end))
+    (end - start >= Duration::minutes(1)).then_some((start, end))
 }
 
 async fn close(
@@ -311,8 +332,14 @@ async fn close(
 ) -> Result<Option<attendance::Model>, ApiError> {
     // Claim the row: of two closers (a volunteer and the job, or two API nodes) one wins.
     let claimed = attendance::Entity::update_many()
-        .col_expr(attendance::Column::CheckedOutAt, sea_orm::sea_query::Expr::value(checked_out))
-        .col_expr(attendance::Column::AutoClosed, sea_orm::sea_query::Expr::value(auto))
+        .col_expr(
+            attendance::Column::CheckedOutAt,
+            sea_orm::sea_query::Expr::value(checked_out),
+        )
+        .col_expr(
+            attendance::Column::AutoClosed,
+            sea_orm::sea_query::Expr::value(auto),
+        )
         .filter(attendance::Column::Id.eq(a.id))
         .filter(attendance::Column::CheckedOutAt.is_null())
         .exec(txn)
@@ -327,8 +354,27 @@ async fn close(
                 None => p.title.clone(),
             };
             let name: String = name.chars().take(200).collect();
-            let place = if p.address.trim().is_empty() { "—" } else { p.address.as_str() };
-            Some(create_from_attendance(txn, a.volunteer_id, p.organization_id, Some(p.id), Some(s.id), start, end, &name, place, auto, actor).await?)
+            let place = if p.address.trim().is_empty() {
+                "—"
+            } else {
+                p.address.as_str()
+            };
+            Some(
+                create_from_attendance(
+                    txn,
+                    a.volunteer_id,
+                    p.organization_id,
+                    Some(p.id),
+                    Some(s.id),
+                    start,
+                    end,
+                    &name,
+                    place,
+                    auto,
+                    actor,
+                )
+                .await?,
+            )
         }
         None => None,
     };
@@ -432,7 +478,11 @@ pub async fn list_attendances(
 ///
 /// # Errors
 /// Database errors.
-pub async fn close_forgotten_checkouts(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -> Result<usize, ApiError> {
+pub async fn close_forgotten_checkouts(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    grace: Duration,
+) -> Result<usize, ApiError> {
     let ended = sea_orm::sea_query::Query::select()
         .column(shift::Column::Id)
         .from(shift::Entity)
@@ -453,7 +503,10 @@ pub async fn close_forgotten_checkouts(db: &DatabaseConnection, now: DateTime<Ut
             continue;
         }
         let actor = Actor::default();
-        if close(&txn, a, &s, &p, s.ends_at, true, &actor).await?.is_some() {
+        if close(&txn, a, &s, &p, s.ends_at, true, &actor)
+            .await?
+            .is_some()
+        {
             closed += 1;
         }
         txn.commit().await?;
