@@ -25,4 +25,5 @@ pub mod regions;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod training;
 pub mod volunteers;

@@ -49,7 +49,8 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(volunteers::routes)
             .configure(memberships::routes)
             .configure(projects::routes)
-            .configure(records::routes),
+            .configure(records::routes)
+            .configure(training::routes),
     )
     .service(health::live)
     .service(health::ready)

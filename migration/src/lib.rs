@@ -8,6 +8,7 @@ mod m20261130_000002_load_regions;
 mod m20261130_000003_projects;
 mod m20261130_000004_service_records;
 mod m20261130_000005_attendance;
+mod m20261130_000006_training;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_projects::Migration),
             Box::new(m20261130_000004_service_records::Migration),
             Box::new(m20261130_000005_attendance::Migration),
+            Box::new(m20261130_000006_training::Migration),
         ]
     }
 }
