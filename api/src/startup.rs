@@ -50,7 +50,7 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(memberships::routes)
             .configure(projects::routes)
             .configure(records::routes)
-            .configure(training::routes),
+            .configure(crate::training::routes),
     )
     .service(health::live)
     .service(health::ready)
