@@ -94,11 +94,11 @@ pub struct ConfigError {
     pub message: String,
 }
 
-fn var(name: &'static str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+fn parsed<T: FromStr>(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
@@ -118,6 +118,18 @@ impl Settings {
     /// A [`ConfigError`] naming the first variable that is malformed, or that production mode
     /// requires and is missing.
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (variable name → value); blank values count as unset.
+    /// [`Settings::from_env`] passes the process environment; tests pass a map.
+    ///
+    /// # Errors
+    /// As [`Settings::from_env`].
+    pub fn from_lookup(
+        lookup: impl Fn(&'static str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
         let environment = match var("APP_ENV").as_deref().map(str::trim) {
             None | Some("development") | Some("dev") => Environment::Development,
             Some("production") | Some("prod") => Environment::Production,
@@ -180,7 +192,7 @@ impl Settings {
         };
         Ok(Self {
             host: var("APP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
-            port: parsed("APP_PORT", 8080)?,
+            port: parsed(&var, "APP_PORT", 8080)?,
             environment,
             data_dir,
             database_url,
@@ -188,15 +200,15 @@ impl Settings {
             jwt_secret: SecretBox::new(Box::new(jwt_secret)),
             field_key: SecretBox::new(Box::new(field_key)),
             signing_key: SecretBox::new(Box::new(signing_key)),
-            access_token_minutes: parsed("APP_ACCESS_TOKEN_MINUTES", 15)?,
-            refresh_token_days: parsed("APP_REFRESH_TOKEN_DAYS", 14)?,
-            min_volunteer_age: parsed("APP_MIN_VOLUNTEER_AGE", 14)?,
+            access_token_minutes: parsed(&var, "APP_ACCESS_TOKEN_MINUTES", 15)?,
+            refresh_token_days: parsed(&var, "APP_REFRESH_TOKEN_DAYS", 14)?,
+            min_volunteer_age: parsed(&var, "APP_MIN_VOLUNTEER_AGE", 14)?,
             time_zone,
-            login_max_per_account: parsed("APP_LOGIN_MAX_PER_ACCOUNT", 5)?,
-            login_max_per_address: parsed("APP_LOGIN_MAX_PER_ADDRESS", 30)?,
-            checkout_grace_minutes: parsed("APP_CHECKOUT_GRACE_MINUTES", 120)?,
-            max_body_bytes: parsed("APP_MAX_BODY_BYTES", 256 * 1024)?,
-            max_upload_bytes: parsed("APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
+            login_max_per_account: parsed(&var, "APP_LOGIN_MAX_PER_ACCOUNT", 5)?,
+            login_max_per_address: parsed(&var, "APP_LOGIN_MAX_PER_ADDRESS", 30)?,
+            checkout_grace_minutes: parsed(&var, "APP_CHECKOUT_GRACE_MINUTES", 120)?,
+            max_body_bytes: parsed(&var, "APP_MAX_BODY_BYTES", 256 * 1024)?,
+            max_upload_bytes: parsed(&var, "APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
         })
     }
 
@@ -277,4 +289,98 @@ fn dev_secret(
     std::fs::write(&path, B64.encode(key))
         .map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load(vars: &[(&'static str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<&'static str, String> =
+            vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const JWT: &str = "a-jwt-secret-of-at-least-32-bytes!!";
+
+    #[test]
+    fn production_refuses_to_start_without_each_secret_and_names_it() {
+        let missing = |vars: &[(&'static str, &str)]| load(vars).err().map(|e| e.variable);
+        let base = [
+            ("APP_ENV", "production"),
+            ("APP_DATABASE_URL", "postgres://x@localhost/db"),
+        ];
+        assert_eq!(missing(&base), Some("APP_JWT_SECRET"));
+        assert_eq!(
+            missing(&[base[0], base[1], ("APP_JWT_SECRET", JWT)]),
+            Some("APP_FIELD_ENCRYPTION_KEY")
+        );
+        assert_eq!(
+            missing(&[
+                base[0],
+                base[1],
+                ("APP_JWT_SECRET", JWT),
+                ("APP_FIELD_ENCRYPTION_KEY", KEY)
+            ]),
+            Some("APP_SIGNING_KEY")
+        );
+        let all = load(&[
+            base[0],
+            base[1],
+            ("APP_JWT_SECRET", JWT),
+            ("APP_FIELD_ENCRYPTION_KEY", KEY),
+            ("APP_SIGNING_KEY", KEY),
+        ]);
+        assert!(all.is_ok_and(|s| s.environment == Environment::Production));
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        let variable = |vars: &[(&'static str, &str)]| load(vars).err().map(|e| e.variable);
+        let dir = tempfile_dir();
+        let data = dir.to_str().unwrap_or_default().to_owned();
+        let with =
+            |k: &'static str, v: &'static str| variable(&[("APP_DATA_DIR", data.as_str()), (k, v)]);
+        assert_eq!(with("APP_PORT", "eighty"), Some("APP_PORT"));
+        assert_eq!(with("APP_ENV", "staging"), Some("APP_ENV"));
+        assert_eq!(with("APP_JWT_SECRET", "short"), Some("APP_JWT_SECRET"));
+        assert_eq!(
+            with("APP_FIELD_ENCRYPTION_KEY", "not base64!"),
+            Some("APP_FIELD_ENCRYPTION_KEY")
+        );
+        assert_eq!(
+            with("APP_FIELD_ENCRYPTION_KEY", "AAEC"),
+            Some("APP_FIELD_ENCRYPTION_KEY")
+        );
+        assert_eq!(with("APP_TIME_ZONE", "Mars/Olympus"), Some("APP_TIME_ZONE"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn development_generates_secrets_once_and_keeps_them() {
+        let dir = tempfile_dir();
+        let data = dir.to_str().unwrap_or_default().to_owned();
+        let first = load(&[("APP_DATA_DIR", data.as_str())]).ok();
+        let second = load(&[("APP_DATA_DIR", data.as_str())]).ok();
+        let (Some(a), Some(b)) = (first, second) else {
+            panic!("development settings should load");
+        };
+        assert_eq!(a.jwt_secret(), b.jwt_secret());
+        assert_eq!(a.field_key.expose_secret(), b.field_key.expose_secret());
+        assert_eq!(a.port, 8080);
+        assert!(
+            a.database_url.starts_with("sqlite://")
+                && a.database_url.ends_with("volunteer.db?mode=rwc")
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("yv-config-test-{}", uuid::Uuid::now_v7()));
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
 }
