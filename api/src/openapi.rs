@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         (name = "attendance", description = "Rotating check-in codes, check-in and check-out, forgotten check-outs"),
         (name = "service-records", description = "The service-hour ledger: records, approvals, corrections, totals, working-day calendar, export"),
         (name = "certificates", description = "Certificates of service records (志愿服务记录证明): issue, revoke, public verification, signing keys"),
+        (name = "training", description = "Training: course catalogue, instructors, training classes, enrolment, attendance, completion, training records and qualifications"),
         (name = "operations", description = "Health probes"),
     )
 )]

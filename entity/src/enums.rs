@@ -321,3 +321,86 @@ pub enum SignupStatus {
     /// Held a place but did not come.
     NoShow,
 }
+
+/// Category of a training course (DESIGN.md §3 "Training"; issue 4).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CourseCategory {
+    /// 新注册志愿者通识培训: completing one ends probation.
+    NewVolunteerBasics,
+    /// 骨干志愿者培训.
+    Backbone,
+    /// 专业志愿者培训 (emergency rescue, large events, elder care …).
+    Specialist,
+}
+
+/// Level of the organizer of a training class (province, city, county, school).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingLevel {
+    /// 省级 (e.g. 省级示范培训班).
+    Province,
+    /// 市级.
+    City,
+    /// 县级.
+    County,
+    /// 校级.
+    School,
+}
+
+/// Lifecycle of a training class: `planned` → `open` (enrolment) → `running` → `finished` →
+/// `archived`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingClassStatus {
+    /// Being prepared; admins may enrol volunteers.
+    Planned,
+    /// Open for enrolment inside the enrolment window.
+    Open,
+    /// Sessions under way; attendance and completion are recorded.
+    Running,
+    /// All sessions held; completions may still be recorded.
+    Finished,
+    /// Closed for good; read only.
+    Archived,
+}
+
+/// Status of an enrolment in a training class.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrolmentStatus {
+    /// Holds a place.
+    Enrolled,
+    /// Cancelled by the volunteer or an admin; the place was freed.
+    Cancelled,
+    /// Completion recorded (passed or not); keeps its place.
+    Completed,
+}

@@ -16,4 +16,5 @@ mod records;
 #[path = "../support/roster_gen.rs"]
 mod roster_gen;
 mod signups;
+mod training;
 mod volunteers;

@@ -1444,6 +1444,7 @@ pub async fn sign_up(
         p.high_risk,
     )
     .map_err(|(code, detail)| refuse(code, detail))?;
+    crate::training::service::check_signup_eligibility(&txn, &p, volunteer_id, day).await?;
     let existing = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(shift_id))
         .filter(signup::Column::VolunteerId.eq(volunteer_id))
