@@ -312,3 +312,98 @@ async fn an_org_admin_cannot_import_into_another_subtree_and_sees_only_their_imp
         .await
         .expect_problem(404, "not_found");
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[tokio::test]
+async fn a_tiny_workbook_with_a_cell_at_the_far_corner_of_the_sheet_is_refused_and_the_service_survives()
+ {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = org(&app, &admin, "团委", None).await;
+    // Two cells, A1 and XFD1048576: a 6 KB file whose extent is 17 billion cells.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string_only(0, 0, "姓名").unwrap();
+    sheet.write_string_only(1_048_575, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    app.post_raw(
+        &format!("/api/v1/volunteers/imports?organization_id={org}"),
+        Some(&admin),
+        XLSX,
+        bytes,
+    )
+    .await
+    .expect_problem(422, "roster_unreadable");
+    // Wide but short: a heading row reaching column XFD.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string_only(0, 0, "姓名").unwrap();
+    sheet.write_string_only(0, 16_383, "x").unwrap();
+    app.post_raw(
+        &format!("/api/v1/volunteers/imports?organization_id={org}"),
+        Some(&admin),
+        XLSX,
+        book.save_to_buffer().unwrap(),
+    )
+    .await
+    .expect_problem(422, "roster_unreadable");
+    app.get("/health/ready", None).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_workbook_that_inflates_to_hundreds_of_megabytes_is_refused_without_parsing_it() {
+    use std::io::Write as _;
+    // A real roster workbook plus one extra part of 256 MB of zeros (a few hundred KB deflated).
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (i, h) in ["姓名", "证件号码", "手机号码", "所在地区"]
+        .iter()
+        .enumerate()
+    {
+        sheet
+            .write_string_only(0, u16::try_from(i).unwrap(), h)
+            .unwrap();
+    }
+    let plain = book.save_to_buffer().unwrap();
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..source.len() {
+        out.raw_copy_file(source.by_index(i).unwrap()).unwrap();
+    }
+    out.start_file(
+        "xl/media/padding.bin",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true),
+    )
+    .unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..256 {
+        out.write_all(&zeros).unwrap();
+    }
+    let bomb = out.finish().unwrap().into_inner();
+    assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+    // Built before the app starts: deflating takes a while in debug builds, longer than the
+    // server keeps an idle connection open.
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = org(&app, &admin, "团委", None).await;
+    let r = app
+        .post_raw(
+            &format!("/api/v1/volunteers/imports?organization_id={org}"),
+            Some(&admin),
+            XLSX,
+            bomb,
+        )
+        .await;
+    r.expect_problem(422, "roster_unreadable");
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unpacks to more than"),
+        "{}",
+        r.body
+    );
+}

@@ -223,8 +223,76 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     Ok(out)
 }
 
+/// Most bytes the parts of an uploaded workbook may inflate to, all parts together (a 50,000-row
+/// roster is a few tens of MB of XML). Checked before parsing, so a zip bomb is refused after
+/// inflating at most this much, into a sink.
+pub const MAX_XLSX_INFLATED_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Most parts (files) in an uploaded workbook.
+const MAX_XLSX_PARTS: usize = 1_000;
+
+/// Highest column (0-based) a roster cell may use; rosters have about twenty.
+pub const MAX_COLUMNS: u32 = 256;
+
+/// Inflates every part of the workbook into a sink, refusing archives whose parts (together)
+/// inflate to more than [`MAX_XLSX_INFLATED_BYTES`] — whatever sizes their headers declare.
+fn check_inflated_size(bytes: &[u8]) -> Result<(), ApiError> {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| bad_file(format!("not a readable XLSX workbook: {e}")))?;
+    if zip.len() > MAX_XLSX_PARTS {
+        return Err(bad_file("the workbook has too many parts"));
+    }
+    let too_big = || {
+        bad_file(format!(
+            "the workbook unpacks to more than {} MB; split the roster",
+            MAX_XLSX_INFLATED_BYTES / (1024 * 1024)
+        ))
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip
+            .by_index(i)
+            .map_err(|e| bad_file(format!("not a readable XLSX workbook: {e}")))?;
+        if total.saturating_add(part.size()) > MAX_XLSX_INFLATED_BYTES {
+            return Err(too_big());
+        }
+        let allowed = MAX_XLSX_INFLATED_BYTES - total;
+        let read = std::io::copy(&mut part.take(allowed + 1), &mut std::io::sink())
+            .map_err(|e| bad_file(format!("not a readable XLSX workbook: {e}")))?;
+        if read > allowed {
+            return Err(too_big());
+        }
+        total += read;
+    }
+    Ok(())
+}
+
+fn cell_text(c: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match c {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        // Whole numbers print without ".0"; long ID numbers typed as numbers have already lost
+        // digits in Excel and will fail their check digit.
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => format!("{f:.0}"),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => excel_date(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(_) => String::new(),
+    }
+}
+
+/// Reads the first sheet cell by cell. Cells are placed by their own `r` references, which a
+/// hostile file may set anywhere (`XFD1048576`): rows past [`MAX_ROWS`] and columns past
+/// [`MAX_COLUMNS`] are refused as they stream in, and only rows holding cells get storage, so
+/// memory follows the cells actually present, never the sheet's declared extent.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
-    use calamine::{Data, Reader as _, Xlsx};
+    use calamine::{Reader as _, Xlsx};
+    check_inflated_size(bytes)?;
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad_file(format!("not a readable XLSX workbook: {e}")))?;
     let sheet = book
@@ -232,34 +300,54 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
         .first()
         .cloned()
         .ok_or_else(|| bad_file("the workbook has no sheet"))?;
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| bad_file(format!("cannot read sheet {sheet}: {e}")))?;
-    if range.height() > MAX_ROWS + 1 {
-        return Err(bad_file(format!(
+    let too_many_rows = || {
+        bad_file(format!(
             "a roster may hold at most {MAX_ROWS} rows; split the file"
-        )));
+        ))
+    };
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    {
+        let mut reader = book
+            .worksheet_cells_reader(&sheet)
+            .map_err(|e| bad_file(format!("cannot read sheet {sheet}: {e}")))?;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| bad_file(format!("cannot read sheet {sheet}: {e}")))?
+        {
+            let (row, col) = cell.get_position();
+            if usize::try_from(row).map_or(true, |r| r > MAX_ROWS) {
+                return Err(too_many_rows());
+            }
+            if col >= MAX_COLUMNS {
+                return Err(bad_file(format!(
+                    "a roster may use at most {MAX_COLUMNS} columns"
+                )));
+            }
+            let text = cell_text(cell.get_value());
+            if !text.is_empty() {
+                cells.push((row, col, text));
+            }
+        }
     }
-    Ok(range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    // Whole numbers print without ".0"; long ID numbers typed as numbers have
-                    // already lost digits in Excel and will fail their check digit.
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => format!("{f:.0}"),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => excel_date(d.as_f64()),
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                    Data::Error(_) => String::new(),
-                })
-                .collect()
-        })
-        .collect())
+    // The table starts at the first used row and column, as a worksheet range does.
+    let (Some(row0), Some(col0)) = (
+        cells.iter().map(|c| c.0).min(),
+        cells.iter().map(|c| c.1).min(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let height = cells.iter().map(|c| c.0 - row0).max().unwrap_or(0) as usize + 1;
+    let mut table: Vec<Vec<String>> = vec![Vec::new(); height];
+    for (row, col, text) in cells {
+        let (r, c) = ((row - row0) as usize, (col - col0) as usize);
+        if let Some(line) = table.get_mut(r) {
+            if line.len() <= c {
+                line.resize(c + 1, String::new());
+            }
+            line[c] = text;
+        }
+    }
+    Ok(table)
 }
 
 /// A date from an Excel serial number (days since 1899-12-30, the 1900 date system).
