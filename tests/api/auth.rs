@@ -219,6 +219,52 @@ async fn a_disabled_account_can_neither_log_in_nor_refresh() {
 }
 
 #[tokio::test]
+async fn the_access_token_of_a_disabled_account_stops_working_at_once() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = app.create_org(&admin, "团省委", None).await;
+    let password = "Org-admin-pass-1";
+    let acc = app
+        .post(
+            "/api/v1/accounts",
+            Some(&admin),
+            &json!({"username": "city-admin", "password": password, "organization_id": org["id"]}),
+        )
+        .await;
+    acc.expect(201);
+    let session = app.login("city-admin", password).await;
+    session.expect(200);
+    let token = session.body["access_token"].as_str().unwrap().to_owned();
+    app.get("/api/v1/organizations", Some(&token))
+        .await
+        .expect(200);
+    app.post(
+        &format!(
+            "/api/v1/accounts/{}/disable",
+            acc.body["id"].as_str().unwrap()
+        ),
+        Some(&admin),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    // The token is still signed and unexpired, but its account is disabled.
+    app.get("/api/v1/auth/me", Some(&token))
+        .await
+        .expect_problem(401, "account_disabled");
+    app.post(
+        "/api/v1/organizations",
+        Some(&token),
+        &json!({"name": "停用后", "kind": "league_committee", "region_code": "320100", "parent_id": org["id"]}),
+    )
+    .await
+    .expect_problem(401, "account_disabled");
+    let listed = app.get("/api/v1/organizations", Some(&admin)).await;
+    listed.expect(200);
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+}
+
+#[tokio::test]
 async fn weak_passwords_and_bad_usernames_are_refused_for_new_accounts() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;

@@ -315,7 +315,8 @@ async fn only_volunteers_apply_and_a_deregistered_volunteer_cannot() {
         .await;
     m.expect(200);
     assert_eq!(m.body["status"], "left");
+    // Deregistration disables the login account: its access token stops working at once.
     apply(&app, &token, &o.xuanwu)
         .await
-        .expect_problem(409, "volunteer_deregistered");
+        .expect_problem(401, "account_disabled");
 }

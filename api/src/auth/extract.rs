@@ -1,10 +1,15 @@
 //! The `AuthUser` extractor: a verified access token turned into the caller's identity, role and
 //! scope. Handlers declare who may call them with [`AuthUser::require`].
-
-use std::future::{Ready, ready};
+//!
+//! Besides the signature and expiry, every request checks that the token's account still exists
+//! and is active (one primary-key read): disabling an account takes effect at once, not when its
+//! last access token expires.
 
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev::Payload, web};
-use entity::enums::Role;
+use entity::account;
+use entity::enums::{AccountStatus, Role};
+use futures_util::future::LocalBoxFuture;
+use sea_orm::EntityTrait as _;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -68,17 +73,32 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let verified = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("application state missing".into()))
+            .and_then(|state| Ok((verify(req, &state)?, state)));
+        Box::pin(async move {
+            let (user, state) = verified?;
+            let active = account::Entity::find_by_id(user.account_id)
+                .one(&state.db)
+                .await?
+                .is_some_and(|a| a.status == AccountStatus::Active);
+            if !active {
+                return Err(ApiError::Unauthorized {
+                    code: "account_disabled",
+                    detail: "the account of this token is disabled or no longer exists".into(),
+                });
+            }
+            Ok(user)
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+fn verify(req: &HttpRequest, state: &AppState) -> Result<AuthUser, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
