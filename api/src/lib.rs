@@ -15,6 +15,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod health;
+pub mod incentives;
 pub mod memberships;
 pub mod openapi;
 pub mod organizations;

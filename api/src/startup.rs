@@ -50,7 +50,8 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(memberships::routes)
             .configure(projects::routes)
             .configure(records::routes)
-            .configure(crate::training::routes),
+            .configure(crate::training::routes)
+            .configure(crate::incentives::routes),
     )
     .service(health::live)
     .service(health::ready)

@@ -9,6 +9,7 @@ mod m20261130_000003_projects;
 mod m20261130_000004_service_records;
 mod m20261130_000005_attendance;
 mod m20261130_000006_training;
+mod m20261130_000007_incentives;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_service_records::Migration),
             Box::new(m20261130_000005_attendance::Migration),
             Box::new(m20261130_000006_training::Migration),
+            Box::new(m20261130_000007_incentives::Migration),
         ]
     }
 }
