@@ -215,6 +215,50 @@ async fn zero_negative_and_over_24_hour_intervals_are_rejected() {
 }
 
 #[tokio::test]
+async fn service_that_has_not_ended_yet_cannot_be_recorded_declared_or_corrected_into() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (vol, token) = self_registered_volunteer(&app, "赵六", 5, Some(&w.nanjing)).await;
+    let v = id(&vol);
+    let in_an_hour = (Utc::now() + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    for (start, end) in [
+        ("9999-12-31T20:00:00Z", "9999-12-31T22:00:00Z"),
+        (now.as_str(), in_an_hour.as_str()),
+    ] {
+        let mut body = record_body(&v, &w.nanjing, start, end);
+        body["approve"] = json!(true);
+        app.post("/api/v1/service-records", Some(&w.nanjing_admin), &body)
+            .await
+            .expect_problem(422, "interval_in_future");
+        body.as_object_mut().unwrap().remove("volunteer_id");
+        body.as_object_mut().unwrap().remove("approve");
+        app.post("/api/v1/service-records/declarations", Some(&token), &body)
+            .await
+            .expect_problem(422, "interval_in_future");
+    }
+    let past = create_record(
+        &app,
+        &w.nanjing_admin,
+        &v,
+        &w.nanjing,
+        "2026-03-02T09:00:00+08:00",
+        "2026-03-02T11:00:00+08:00",
+        true,
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/service-records/{}/corrections", id(&past)),
+        Some(&w.nanjing_admin),
+        &json!({"reason": "wrong day", "started_at": "9999-12-31T20:00:00Z", "ended_at": "9999-12-31T22:00:00Z"}),
+    )
+    .await
+    .expect_problem(422, "interval_in_future");
+    let t = totals(&app, &w.nanjing_admin, &v).await;
+    assert_eq!(t["approved_minutes"], 120, "{t}");
+}
+
+#[tokio::test]
 async fn malformed_times_and_fields_answer_problems() {
     let app = spawn_app().await;
     let w = world(&app).await;

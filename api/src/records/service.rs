@@ -141,13 +141,23 @@ impl RecordText {
     }
 }
 
+/// How far past the server clock a record's end may lie (clock skew of the entering device).
+pub const FUTURE_LEEWAY_MINUTES: i64 = 5;
+
 /// Credited minutes of an interval under the active rounding rule ([`Rounding::Exact`] until
 /// versioned rule sets arrive).
 ///
 /// # Errors
 /// 422 `interval_invalid` (end not after start, or under one minute), 422 `interval_too_long`
-/// (over 24 hours).
+/// (over 24 hours), 422 `interval_in_future` (ends more than [`FUTURE_LEEWAY_MINUTES`] after
+/// the server clock: service is recorded once it has been given).
 pub fn credited_minutes(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<i32, ApiError> {
+    if end > Utc::now() + chrono::Duration::minutes(FUTURE_LEEWAY_MINUTES) {
+        return Err(ApiError::Rule {
+            code: "interval_in_future",
+            detail: "ended_at is in the future; record service after it has ended".into(),
+        });
+    }
     let raw = rules::interval_minutes(start, end).map_err(|e| match e {
         IntervalError::Invalid => ApiError::Rule {
             code: "interval_invalid",
