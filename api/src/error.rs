@@ -272,15 +272,18 @@ pub fn json_error(
         }
         J::Deserialize(e) if e.is_data() => ApiError::Rule {
             code: "invalid_body",
-            detail: e.to_string(),
+            detail: redact_values(&e.to_string()),
         },
         J::Deserialize(e) => ApiError::BadRequest {
             code: "malformed_json",
-            detail: format!("the body is not valid JSON: {e}"),
+            detail: format!(
+                "the body is not valid JSON: {}",
+                redact_values(&e.to_string())
+            ),
         },
         other => ApiError::BadRequest {
             code: "malformed_body",
-            detail: other.to_string(),
+            detail: redact_values(&other.to_string()),
         },
     };
     api.into()
@@ -293,7 +296,7 @@ pub fn query_error(
 ) -> actix_web::Error {
     ApiError::BadRequest {
         code: "invalid_query",
-        detail: err.to_string(),
+        detail: redact_values(&err.to_string()),
     }
     .into()
 }
@@ -305,9 +308,55 @@ pub fn path_error(
 ) -> actix_web::Error {
     ApiError::BadRequest {
         code: "invalid_path",
-        detail: err.to_string(),
+        detail: redact_values(&err.to_string()),
     }
     .into()
+}
+
+/// Drops the values a deserializer quotes back in its messages (serde writes
+/// ``invalid type: integer `13812345678`, expected a string``, ``unknown variant `…` ``,
+/// `invalid value: string "…"`), so that a mobile or ID number sent in the wrong place is not echoed in
+/// the problem document or anything that stores it. Kept: field names (`unknown field `x``,
+/// `missing field `x``), the expected part (variants and formats come from the schema) and
+/// the line and column.
+pub fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(pos) = rest.find(['`', '"']) {
+        let (before, from_quote) = rest.split_at(pos);
+        out.push_str(before);
+        let quote = from_quote.as_bytes()[0];
+        let body = &from_quote[1..];
+        // The closing quote: for `"`, one not escaped by a backslash (Debug-formatted strings);
+        // for a backtick, one followed by `,`, a space or the end (values may hold backticks).
+        let bytes = body.as_bytes();
+        let close = (0..bytes.len()).find(|&i| {
+            bytes[i] == quote
+                && if quote == b'"' {
+                    i == 0 || bytes[i - 1] != b'\\'
+                } else {
+                    matches!(bytes.get(i + 1), None | Some(b',' | b' '))
+                }
+        });
+        let Some(close) = close else {
+            // Unbalanced: drop the remainder rather than echo part of a value.
+            return out.trim_end().to_owned();
+        };
+        let span = &from_quote[..close + 2];
+        let keep =
+            out.ends_with("field ") || (out.contains("expected") && !out.ends_with("found "));
+        if keep {
+            out.push_str(span);
+        } else if out.ends_with(' ') {
+            out.pop();
+        }
+        rest = &from_quote[close + 2..];
+        if rest.is_empty() {
+            return out;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Fallback for unknown routes: 404 problem.
@@ -326,6 +375,46 @@ mod tests {
         assert_eq!(p.code, "validation_failed");
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.type_, "urn:problem:validation_failed");
+    }
+
+    #[test]
+    fn deserializer_messages_lose_the_values_they_quote() {
+        for (raw, want) in [
+            (
+                "invalid type: integer `13812345678`, expected a string at line 1 column 117",
+                "invalid type: integer, expected a string at line 1 column 117",
+            ),
+            (
+                "unknown variant `110101199003075551`, expected one of `resident_id_card`, `passport` at line 1 column 61",
+                "unknown variant, expected one of `resident_id_card`, `passport` at line 1 column 61",
+            ),
+            (
+                r#"invalid value: string "王五 \"x\" 138", expected a date at line 1 column 9"#,
+                "invalid value: string, expected a date at line 1 column 9",
+            ),
+            (
+                "unknown field `volunteer_id`, expected `organization_id` at line 1 column 15",
+                "unknown field `volunteer_id`, expected `organization_id` at line 1 column 15",
+            ),
+            (
+                "missing field `version` at line 1 column 15",
+                "missing field `version` at line 1 column 15",
+            ),
+            (
+                "UUID parsing failed: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `王` at 1",
+                "UUID parsing failed: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found at 1",
+            ),
+            (
+                "unknown variant `a`b`, expected `x`",
+                "unknown variant, expected `x`",
+            ),
+            (
+                "invalid type: string \"unterminated",
+                "invalid type: string",
+            ),
+        ] {
+            assert_eq!(redact_values(raw), want, "{raw}");
+        }
     }
 
     #[test]

@@ -331,6 +331,51 @@ async fn unknown_fields_and_unknown_enum_values_are_refused() {
 }
 
 #[tokio::test]
+async fn a_mobile_or_id_number_sent_as_the_wrong_type_is_not_echoed_in_the_problem() {
+    let app = spawn_app().await;
+    let mobile = "13812345678";
+    let id_no = adult_id(13);
+    let mut cases = Vec::new();
+    let mut body = registration("张三", &id_no, mobile);
+    body["mobile"] = json!(13_812_345_678_u64);
+    cases.push(body);
+    let mut body = registration("张三", &id_no, mobile);
+    body["id_number"] = json!(id_no[..17].parse::<u64>().unwrap());
+    cases.push(body);
+    let mut body = registration("张三", &id_no, mobile);
+    body["id_type"] = json!(id_no);
+    cases.push(body);
+    let mut body = registration("张三", &id_no, mobile);
+    body["birth_date"] = json!(mobile);
+    cases.push(body);
+    for body in cases {
+        let r = register(&app, &body).await;
+        r.expect_problem(422, "invalid_body");
+        let text = r.body.to_string();
+        assert!(
+            !text.contains(mobile) && !text.contains(&id_no[..17]),
+            "personal value echoed: {text}"
+        );
+    }
+    // The login body and a query string are treated alike.
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"login": 13_812_345_678_u64, "password": "x"}),
+        )
+        .await;
+    r.expect_problem(422, "invalid_body");
+    assert!(!r.body.to_string().contains(mobile), "{}", r.body);
+    let admin = app.admin_token().await;
+    let r = app
+        .get(&format!("/api/v1/volunteers?status={mobile}"), Some(&admin))
+        .await;
+    r.expect_problem(400, "invalid_query");
+    assert!(!r.body.to_string().contains(mobile), "{}", r.body);
+}
+
+#[tokio::test]
 async fn registering_the_same_id_number_twice_returns_409_even_with_lower_case_x_and_spaces() {
     let app = spawn_app().await;
     // A sequence whose check character is X.
