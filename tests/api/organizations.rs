@@ -409,3 +409,43 @@ async fn every_change_writes_an_audit_row_without_values() {
     assert!(update.request_id.is_some());
     assert!(!update.changed_fields.contains("025"));
 }
+
+#[tokio::test]
+async fn two_concurrent_opposite_moves_never_make_a_cycle() {
+    let app = spawn_app().await;
+    let t = tree(&app).await;
+    // city and other_city are siblings: move each under the other at the same moment.
+    let (path_a, path_b) = (
+        format!("/api/v1/organizations/{}", t.city),
+        format!("/api/v1/organizations/{}", t.other_city),
+    );
+    let (body_a, body_b) = (
+        json!({"version": 1, "parent_id": t.other_city}),
+        json!({"version": 1, "parent_id": t.city}),
+    );
+    let a = app.patch(&path_a, Some(&t.admin), &body_a);
+    let b = app.patch(&path_b, Some(&t.admin), &body_b);
+    let (a, b) = tokio::join!(a, b);
+    let ok = [a.status.as_u16(), b.status.as_u16()]
+        .iter()
+        .filter(|s| **s == 200)
+        .count();
+    assert_eq!(ok, 1, "exactly one move wins: {} / {}", a.text, b.text);
+    let loser = if a.status.as_u16() == 200 { &b } else { &a };
+    assert!(
+        ["cannot_move_under_itself", "version_mismatch"].contains(&loser.code()),
+        "{}",
+        loser.text
+    );
+    // Both are still inside the province's subtree, each exactly once.
+    let subtree = app
+        .get(
+            &format!(
+                "/api/v1/organizations?subtree_of={}&per_page=100",
+                t.province
+            ),
+            Some(&t.admin),
+        )
+        .await;
+    assert_eq!(subtree.body["total"], 5);
+}

@@ -354,6 +354,17 @@ async fn project_fields_are_validated_together() {
     app.post("/api/v1/projects", Some(&o.city_admin), &geo)
         .await
         .expect_problem(422, "validation_failed");
+    // Dates outside 2000-01-01..=2100-12-31 are refused.
+    for (start, end) in [("0000-01-01", "2026-01-01"), ("2026-01-01", "9999-12-31")] {
+        let mut far = project_body(&o.school);
+        far["start_date"] = json!(start);
+        far["end_date"] = json!(end);
+        let r = app
+            .post("/api/v1/projects", Some(&o.city_admin), &far)
+            .await;
+        r.expect_problem(422, "validation_failed");
+        assert!(r.text.contains("date_out_of_range"), "{}", r.text);
+    }
     geo["geofence_radius_m"] = json!(300);
     let r = app
         .post("/api/v1/projects", Some(&o.city_admin), &geo)

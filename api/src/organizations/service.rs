@@ -442,6 +442,21 @@ pub async fn update(
                 "no such parent organization in your scope",
             )
         })?;
+        // Two concurrent moves (A under B, B under A) must not both pass the cycle check: take
+        // row locks on both organizations in id order first (a no-op update locks portably on
+        // PostgreSQL; SQLite has a single writer), then check against committed data.
+        let mut pair = [id, new_parent];
+        pair.sort();
+        for org in pair {
+            organization::Entity::update_many()
+                .col_expr(
+                    organization::Column::Version,
+                    Expr::col(organization::Column::Version).into(),
+                )
+                .filter(organization::Column::Id.eq(org))
+                .exec(&txn)
+                .await?;
+        }
         if is_in_subtree(&txn, id, new_parent).await? {
             return Err(ApiError::Rule {
                 code: "cannot_move_under_itself",

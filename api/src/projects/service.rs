@@ -115,6 +115,20 @@ struct ProjectFields {
 
 /// Cross-field rules: dates, coordinates in pairs, the minimum age, the geofence.
 fn check_fields(issues: &mut Vec<FieldIssue>, f: &mut ProjectFields, platform_min_age: u32) {
+    // Dates a project can plausibly have: the platform's era, and no project lasts past 2100.
+    let (first, last) = (
+        chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
+        chrono::NaiveDate::from_ymd_opt(2100, 12, 31).unwrap_or_default(),
+    );
+    for (field, date) in [("start_date", f.start_date), ("end_date", f.end_date)] {
+        if !(first..=last).contains(&date) {
+            issues.push(FieldIssue::new(
+                field,
+                "date_out_of_range",
+                "dates must lie between 2000-01-01 and 2100-12-31",
+            ));
+        }
+    }
     if f.end_date < f.start_date {
         issues.push(FieldIssue::new(
             "end_date",
