@@ -451,7 +451,7 @@ pub async fn update(
             organization::Entity::update_many()
                 .col_expr(
                     organization::Column::Version,
-                    Expr::col(organization::Column::Version).into(),
+                    Expr::col(organization::Column::Version),
                 )
                 .filter(organization::Column::Id.eq(org))
                 .exec(&txn)
