@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "service-records", description = "The service-hour ledger: records, approvals, corrections, totals, working-day calendar, export"),
         (name = "certificates", description = "Certificates of service records (志愿服务记录证明): issue, revoke, public verification, signing keys"),
         (name = "training", description = "Training: course catalogue, instructors, training classes, enrolment, attendance, completion, training records and qualifications"),
+        (name = "incentives", description = "Incentives: versioned rule sets (star thresholds, extra conditions, rounding), star levels and progress, leaderboards"),
         (name = "operations", description = "Health probes"),
     )
 )]

@@ -620,3 +620,45 @@ pub async fn create_record(
     r.expect(201);
     r.body
 }
+
+/// Creates approved records for `volunteer_id` adding up to `minutes`, at most 20 hours each,
+/// one a day from 2025-01-01 + `first_day` days, starting 00:00 Beijing time. Callers keep the
+/// day ranges of one volunteer apart so that records never overlap.
+pub async fn approved_minutes(
+    app: &TestApp,
+    token: &str,
+    volunteer_id: &str,
+    org_id: &str,
+    first_day: i64,
+    minutes: i64,
+) -> Vec<Value> {
+    let base = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00+08:00").expect("date");
+    let mut left = minutes;
+    let mut day = first_day;
+    let mut records = Vec::new();
+    while left > 0 {
+        let m = left.min(20 * 60);
+        let start = base + chrono::Duration::days(day);
+        let end = start + chrono::Duration::minutes(m);
+        records.push(
+            create_record(
+                app,
+                token,
+                volunteer_id,
+                org_id,
+                &start.to_rfc3339(),
+                &end.to_rfc3339(),
+                true,
+            )
+            .await,
+        );
+        left -= m;
+        day += 1;
+    }
+    records
+}
+
+/// Today's date in Beijing (the platform time zone of the tests; no daylight saving time).
+pub fn beijing_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

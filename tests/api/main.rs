@@ -7,6 +7,7 @@ mod auth;
 mod certificates;
 mod helpers;
 mod imports;
+mod incentives;
 mod memberships;
 mod migrations;
 mod openapi;

@@ -1,4 +1,20 @@
-//! Incentives (`/api/v1/rule-sets`, `/api/v1/star-levels`, …).
+//! Incentives (`/api/v1/rule-sets`, `/api/v1/volunteers/{id}/star-level`,
+//! `/api/v1/leaderboards/volunteers`): versioned rule sets with an effective date and a scope
+//! (star thresholds, extra conditions, rounding), star levels recomputed in the transaction of
+//! every change of approved minutes, progress, and leaderboards from the summary rows
+//! (DESIGN.md §3 "Incentives"; issue 5).
 
-/// Registers the incentive routes.
-pub fn routes(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {}
+pub mod dto;
+pub mod handlers;
+pub mod rules;
+pub mod service;
+
+/// Registers the incentive routes. `/volunteers/{id}/star-level` has a different shape from the
+/// volunteer routes, so the order does not matter.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::create_rule_set)
+        .service(handlers::list_rule_sets)
+        .service(handlers::get_rule_set)
+        .service(handlers::get_star_level)
+        .service(handlers::list_volunteer_leaderboard);
+}

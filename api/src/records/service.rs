@@ -331,6 +331,7 @@ pub async fn apply_totals(
         .exec_without_returning(txn)
         .await?;
     }
+    crate::incentives::service::recompute_level(txn, tz, record.volunteer_id).await?;
     Ok(())
 }
 

@@ -1,0 +1,587 @@
+//! Incentive services: rule sets (create, list, get, the one in force for a volunteer on a date),
+//! star levels recomputed from the `volunteer_totals` summary rows in the transaction of every
+//! change of approved minutes, progress, and leaderboards (DESIGN.md §3 "Incentives"; issue 5).
+//!
+//! Rule set in force for a volunteer on a date: among the rule sets with `effective_from` ≤ the
+//! date whose scope covers the volunteer's registration organization, the most specific scope
+//! wins (the nearest ancestor; the province-wide rule sets come last), and within one scope the
+//! latest `effective_from` (then the highest version). Volunteers without a registration
+//! organization get the province-wide rule sets.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::enums::VolunteerStatus;
+use entity::{
+    course, organization, organization_closure as closure, rule_set, training_record, volunteer,
+    volunteer_level, volunteer_total,
+};
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, EntityTrait as _,
+    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, QueryTrait as _,
+    TransactionSession as _, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::dto::{
+    BucketDto, HoursIn, LeaderboardEntryOut, LeaderboardFilter, RoundingDto, RuleSetFilter,
+    RuleSetIn, RuleSetOut, RuleSetRef, StarLevelOut, ThresholdOut,
+};
+use super::rules::{self, Bucket, Evaluation, Facts, RoundingRule, RuleSet, Threshold};
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{AuthUser, Scope};
+use crate::error::{ApiError, FieldIssue};
+use crate::organizations::service::{get_scoped, region_prefix_pattern};
+use crate::pagination::Page;
+use crate::records::rules::hours_display;
+use crate::records::service::local_date;
+use crate::volunteers::service::{get_visible, scope_condition};
+
+const RULE_SET: &str = "rule_set";
+const VOLUNTEER: &str = "volunteer";
+
+// ---------------------------------------------------------------------------
+// Rule sets
+// ---------------------------------------------------------------------------
+
+/// The stored rule set decoded for evaluation. Stored JSON is written only by this module and the
+/// migration, so a decoding failure is a 500.
+///
+/// # Errors
+/// 500 when the stored JSON is corrupt.
+pub fn decode(m: &rule_set::Model) -> Result<RuleSet, ApiError> {
+    let thresholds: Vec<Threshold> =
+        serde_json::from_str(&m.thresholds).map_err(ApiError::internal)?;
+    let rounding: RoundingRule = serde_json::from_str(&m.rounding).map_err(ApiError::internal)?;
+    Ok(RuleSet {
+        id: m.id,
+        thresholds,
+        rounding,
+    })
+}
+
+/// The response shape of a rule set.
+///
+/// # Errors
+/// 500 when the stored JSON is corrupt.
+pub fn rule_set_out(m: rule_set::Model) -> Result<RuleSetOut, ApiError> {
+    let r = decode(&m)?;
+    Ok(RuleSetOut {
+        id: m.id,
+        name: m.name,
+        version: m.version,
+        effective_from: m.effective_from,
+        scope_organization_id: m.scope_organization_id,
+        thresholds: r
+            .thresholds
+            .into_iter()
+            .map(|t| ThresholdOut {
+                level: t.level,
+                min_minutes: t.min_minutes,
+                hours: hours_display(t.min_minutes),
+                requires_previous_level: t.requires_previous_level,
+                requires_completed_course_category: t.requires_completed_course_category,
+            })
+            .collect(),
+        rounding: match r.rounding {
+            RoundingRule::Exact => RoundingDto::Exact,
+            RoundingRule::Buckets { buckets } => RoundingDto::Buckets {
+                buckets: buckets
+                    .into_iter()
+                    .map(|b| BucketDto {
+                        below_minutes: b.below_minutes,
+                        credit_minutes: b.credit_minutes,
+                    })
+                    .collect(),
+            },
+        },
+        created_by: m.created_by,
+        created_at: m.created_at,
+    })
+}
+
+fn hours_minutes(field: String, hours: &HoursIn, issues: &mut Vec<FieldIssue>) -> i64 {
+    let minutes = match hours {
+        HoursIn::Whole(h) => h.checked_mul(60).filter(|m| *m > 0),
+        HoursIn::Decimal(s) => rules::hours_to_minutes(s).filter(|m| *m > 0),
+    };
+    minutes.unwrap_or_else(|| {
+        issues.push(FieldIssue::new(
+            field,
+            "hours_format",
+            "hours must be a positive whole number or a decimal string such as \"12.5\" that is a whole number of minutes",
+        ));
+        0
+    })
+}
+
+/// Validated parts of a new rule set.
+struct Parsed {
+    name: String,
+    thresholds: Vec<Threshold>,
+    rounding: RoundingRule,
+}
+
+fn parse(input: &RuleSetIn, today: NaiveDate) -> Result<Parsed, ApiError> {
+    let mut issues = Vec::new();
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        issues.push(FieldIssue::new(
+            "name",
+            "name_length",
+            "the name has 1 to 100 characters",
+        ));
+    }
+    if input.effective_from < today {
+        issues.push(FieldIssue::new(
+            "effective_from",
+            "effective_from_past",
+            "a rule set takes effect today or later; rules are never changed retroactively",
+        ));
+    }
+    let thresholds: Vec<Threshold> = input
+        .thresholds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Threshold {
+            level: t.level,
+            min_minutes: hours_minutes(format!("thresholds[{i}].hours"), &t.hours, &mut issues),
+            requires_previous_level: t.requires_previous_level,
+            requires_completed_course_category: t.requires_completed_course_category,
+        })
+        .collect();
+    if issues.is_empty() {
+        issues.extend(
+            rules::check_thresholds(&thresholds)
+                .into_iter()
+                .map(|i| FieldIssue::new(i.field, i.code, i.message)),
+        );
+    }
+    let rounding = match &input.rounding {
+        None | Some(RoundingDto::Exact) => RoundingRule::Exact,
+        Some(RoundingDto::Buckets { buckets }) => RoundingRule::Buckets {
+            buckets: buckets
+                .iter()
+                .map(|b| Bucket {
+                    below_minutes: b.below_minutes,
+                    credit_minutes: b.credit_minutes,
+                })
+                .collect(),
+        },
+    };
+    issues.extend(
+        rules::check_rounding(&rounding)
+            .into_iter()
+            .map(|i| FieldIssue::new(i.field, i.code, i.message)),
+    );
+    if issues.is_empty() {
+        Ok(Parsed {
+            name,
+            thresholds,
+            rounding,
+        })
+    } else {
+        Err(ApiError::Validation(issues))
+    }
+}
+
+/// Creates a rule set (platform admins). A rule set with an existing name becomes its next
+/// version. Rule sets are never edited: a change is a new rule set with a later effective date.
+///
+/// # Errors
+/// 422 validation (`name_length`, `effective_from_past`, `hours_format`, `thresholds_count`,
+/// `thresholds_levels`, `thresholds_not_increasing`, `hours_range`, `no_previous_level`,
+/// `buckets_*`, `organization_not_found`); 409 `duplicate` on a concurrent same-name create;
+/// database errors.
+pub async fn create_rule_set(
+    db: &impl TransactionTrait,
+    tz: Tz,
+    actor: &Actor,
+    input: RuleSetIn,
+) -> Result<rule_set::Model, ApiError> {
+    let parsed = parse(&input, local_date(tz, Utc::now()))?;
+    let txn = db.begin().await?;
+    if let Some(org) = input.scope_organization_id
+        && organization::Entity::find_by_id(org)
+            .one(&txn)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::field(
+            "scope_organization_id",
+            "organization_not_found",
+            "no such organization",
+        ));
+    }
+    let latest = rule_set::Entity::find()
+        .filter(rule_set::Column::Name.eq(parsed.name.clone()))
+        .order_by_desc(rule_set::Column::Version)
+        .one(&txn)
+        .await?;
+    let model = rule_set::Model {
+        id: Uuid::now_v7(),
+        name: parsed.name,
+        version: latest.map_or(1, |l| l.version.saturating_add(1)),
+        effective_from: input.effective_from,
+        scope_organization_id: input.scope_organization_id,
+        thresholds: serde_json::to_string(&parsed.thresholds).map_err(ApiError::internal)?,
+        rounding: serde_json::to_string(&parsed.rounding).map_err(ApiError::internal)?,
+        created_by: actor.account_id,
+        created_at: Utc::now(),
+    };
+    rule_set::Entity::insert(rule_set::ActiveModel::from(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "create",
+            entity_type: RULE_SET,
+            entity_id: model.id,
+            fields: [
+                "name",
+                "version",
+                "effective_from",
+                "scope_organization_id",
+                "thresholds",
+                "rounding",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Lists rule sets, latest effective date first.
+///
+/// # Errors
+/// Database errors.
+pub async fn list_rule_sets(
+    db: &impl ConnectionTrait,
+    filter: &RuleSetFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<rule_set::Model>, ApiError> {
+    let mut q = rule_set::Entity::find();
+    if let Some(org) = filter.scope_organization_id {
+        q = q.filter(rule_set::Column::ScopeOrganizationId.eq(org));
+    }
+    let q = q
+        .order_by_desc(rule_set::Column::EffectiveFrom)
+        .order_by_desc(rule_set::Column::CreatedAt)
+        .order_by_desc(rule_set::Column::Id);
+    let total = q.clone().count(db).await?;
+    let items = q
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// One rule set.
+///
+/// # Errors
+/// 404 `not_found`; database errors.
+pub async fn get_rule_set(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<rule_set::Model, ApiError> {
+    rule_set::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("rule set"))
+}
+
+/// The rule set in force on `date` for a volunteer registered at `organization` (see the module
+/// docs for the precedence).
+///
+/// # Errors
+/// 500 `no_rule_set` when none applies (the migration ships a province-wide default effective
+/// 2000-01-01); database errors.
+pub async fn in_force(
+    db: &impl ConnectionTrait,
+    organization: Option<Uuid>,
+    date: NaiveDate,
+) -> Result<rule_set::Model, ApiError> {
+    // Depth of each ancestor of the registration organization (0 = itself).
+    let depths: HashMap<Uuid, i32> = match organization {
+        None => HashMap::new(),
+        Some(org) => closure::Entity::find()
+            .filter(closure::Column::DescendantId.eq(org))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.ancestor_id, c.depth))
+            .collect(),
+    };
+    let mut scopes = Condition::any().add(rule_set::Column::ScopeOrganizationId.is_null());
+    if let Some(org) = organization {
+        scopes = scopes.add(
+            rule_set::Column::ScopeOrganizationId.in_subquery(
+                Query::select()
+                    .column(closure::Column::AncestorId)
+                    .from(closure::Entity)
+                    .and_where(closure::Column::DescendantId.eq(org))
+                    .to_owned(),
+            ),
+        );
+    }
+    let candidates = rule_set::Entity::find()
+        .filter(rule_set::Column::EffectiveFrom.lte(date))
+        .filter(scopes)
+        .all(db)
+        .await?;
+    candidates
+        .into_iter()
+        .min_by_key(|r| {
+            let depth = r
+                .scope_organization_id
+                .and_then(|o| depths.get(&o).copied())
+                .unwrap_or(i32::MAX);
+            (
+                depth,
+                std::cmp::Reverse(r.effective_from),
+                std::cmp::Reverse(r.version),
+                std::cmp::Reverse(r.created_at),
+            )
+        })
+        .ok_or_else(|| ApiError::Internal("no rule set in force".into()))
+}
+
+/// Facts for the extra conditions: categories of the courses the volunteer passed. Read only
+/// when the rule set has a course condition.
+async fn facts(
+    db: &impl ConnectionTrait,
+    rules: &RuleSet,
+    volunteer_id: Uuid,
+) -> Result<Facts, ApiError> {
+    if rules
+        .thresholds
+        .iter()
+        .all(|t| t.requires_completed_course_category.is_none())
+    {
+        return Ok(Facts::default());
+    }
+    let courses = course::Entity::find()
+        .filter(
+            course::Column::Id.in_subquery(
+                Query::select()
+                    .column(training_record::Column::CourseId)
+                    .from(training_record::Entity)
+                    .and_where(training_record::Column::VolunteerId.eq(volunteer_id))
+                    .and_where(training_record::Column::Passed.eq(true))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?;
+    Ok(Facts {
+        completed_course_categories: courses.into_iter().map(|c| c.category).collect(),
+    })
+}
+
+/// Evaluates a volunteer on `date` from the summary row: (evaluation, approved minutes, rule set).
+async fn evaluate(
+    db: &impl ConnectionTrait,
+    v: &volunteer::Model,
+    date: NaiveDate,
+) -> Result<(Evaluation, i64, rule_set::Model), ApiError> {
+    let minutes = volunteer_total::Entity::find_by_id(v.id)
+        .one(db)
+        .await?
+        .map_or(0, |t| t.approved_minutes);
+    let set = in_force(db, v.registration_organization_id, date).await?;
+    let rules = decode(&set)?;
+    let facts = facts(db, &rules, v.id).await?;
+    Ok((rules::level_for(minutes, &rules, &facts), minutes, set))
+}
+
+// ---------------------------------------------------------------------------
+// Star levels
+// ---------------------------------------------------------------------------
+
+/// Recomputes and stores a volunteer's star level from `volunteer_totals` under the rule set in
+/// force today (platform time zone). Called by `records::service::apply_totals`, so it runs in
+/// the transaction of every change of approved minutes (approve, void, correction). A changed
+/// level, up or down, writes an audit row `level_changed` (fields `["level"]`); the acting
+/// account is not known here, the change is traced through the record's own audit rows of the
+/// same transaction.
+///
+/// # Errors
+/// 404 when the volunteer is gone; database errors.
+pub async fn recompute_level(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    volunteer_id: Uuid,
+) -> Result<(), ApiError> {
+    let v = volunteer::Entity::find_by_id(volunteer_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound("volunteer"))?;
+    let (eval, minutes, set) = evaluate(txn, &v, local_date(tz, Utc::now())).await?;
+    let previous = volunteer_level::Entity::find_by_id(volunteer_id)
+        .one(txn)
+        .await?
+        .map_or(0, |l| l.level);
+    {
+        use volunteer_level::Column as C;
+        volunteer_level::Entity::insert(volunteer_level::ActiveModel {
+            volunteer_id: Set(volunteer_id),
+            level: Set(eval.level),
+            rule_set_id: Set(set.id),
+            approved_minutes: Set(minutes),
+            updated_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::column(C::VolunteerId)
+                .update_columns([C::Level, C::RuleSetId, C::ApprovedMinutes, C::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    if previous != eval.level {
+        audit::record(
+            txn,
+            &Actor::default(),
+            Entry {
+                action: "level_changed",
+                entity_type: VOLUNTEER,
+                entity_id: volunteer_id,
+                fields: vec!["level".into()],
+                reason: Some(format!(
+                    "approved minutes changed; recomputed under rule set {} version {}",
+                    set.id, set.version
+                )),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A volunteer's star level and progress (the volunteer themself or admins in scope), evaluated
+/// from the summary row under the rule set in force today, so that a rule set that took effect
+/// since the last change of hours shows at once.
+///
+/// # Errors
+/// 404 missing or outside scope; database errors.
+pub async fn star_level(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    user: &AuthUser,
+    volunteer_id: Uuid,
+) -> Result<StarLevelOut, ApiError> {
+    let v = get_visible(db, user, volunteer_id).await?;
+    let (eval, minutes, set) = evaluate(db, &v, local_date(tz, Utc::now())).await?;
+    Ok(StarLevelOut {
+        volunteer_id,
+        level: eval.level,
+        approved_minutes: minutes,
+        approved_hours: hours_display(minutes),
+        next_level: eval.next_level,
+        minutes_missing: eval.minutes_missing,
+        hours_missing: eval.minutes_missing.map(hours_display),
+        missing_condition: eval.missing_condition.map(String::from),
+        rule_set: RuleSetRef {
+            id: set.id,
+            name: set.name,
+            version: set.version,
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Leaderboards
+// ---------------------------------------------------------------------------
+
+/// Volunteers of the caller's scope by approved minutes (descending, then by id, i.e. registration order),
+/// from the summary rows; volunteers without approved minutes and deregistered ones are left
+/// out.
+///
+/// # Errors
+/// 400 `invalid_query` for a malformed region; 404 for an organization outside scope; database
+/// errors.
+pub async fn leaderboard(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    filter: &LeaderboardFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<LeaderboardEntryOut>, ApiError> {
+    let mut people = volunteer::Entity::find()
+        .select_only()
+        .column(volunteer::Column::Id)
+        .filter(volunteer::Column::Status.ne(VolunteerStatus::Deregistered));
+    if let Some(c) = scope_condition(scope) {
+        people = people.filter(c);
+    }
+    if let Some(org) = filter.organization_id {
+        get_scoped(db, scope, org).await?;
+        if let Some(c) = scope_condition(&Scope::Subtree(org)) {
+            people = people.filter(c);
+        }
+    }
+    if let Some(code) = &filter.region_code {
+        people = people.filter(volunteer::Column::RegionCode.like(region_prefix_pattern(code)?));
+    }
+    let q = volunteer_total::Entity::find()
+        .filter(volunteer_total::Column::ApprovedMinutes.gt(0))
+        .filter(volunteer_total::Column::VolunteerId.in_subquery(people.into_query()))
+        .order_by_desc(volunteer_total::Column::ApprovedMinutes)
+        .order_by_asc(volunteer_total::Column::VolunteerId);
+    let total = q.clone().count(db).await?;
+    let offset = (page - 1) * per_page;
+    let rows = q.offset(offset).limit(per_page).all(db).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.volunteer_id).collect();
+    let mut people: HashMap<Uuid, volunteer::Model> = volunteer::Entity::find()
+        .filter(volunteer::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let levels: HashMap<Uuid, i32> = volunteer_level::Entity::find()
+        .filter(volunteer_level::Column::VolunteerId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.volunteer_id, l.level))
+        .collect();
+    let items = rows
+        .into_iter()
+        .zip(offset + 1..)
+        .filter_map(|(r, rank)| {
+            let v = people.remove(&r.volunteer_id)?;
+            Some(LeaderboardEntryOut {
+                rank,
+                volunteer_id: v.id,
+                volunteer_number: v.volunteer_number,
+                real_name: v.real_name,
+                level: levels.get(&v.id).copied().unwrap_or(0),
+                approved_minutes: r.approved_minutes,
+                approved_hours: hours_display(r.approved_minutes),
+            })
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}

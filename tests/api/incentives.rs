@@ -1,0 +1,478 @@
+//! Incentives: rule sets (validation, versions, scope, effective date), star levels recomputed
+//! with every change of approved minutes (up after an approval, down after a void or a
+//! downward correction, with an audit row), progress and leaderboards.
+
+use chrono::Duration;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{
+    TestApp, admin_registered_volunteer, approved_minutes, beijing_today, create_record,
+    self_registered_volunteer, spawn_app,
+};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+/// province → Nanjing (with admin) → 玄武区; province → Suzhou (with admin).
+struct World {
+    admin: String,
+    nanjing: String,
+    xuanwu: String,
+    suzhou: String,
+    nanjing_admin: String,
+    suzhou_admin: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let admin = app.admin_token().await;
+    let province = id(&app.create_org(&admin, "共青团江苏省委", None).await);
+    let nanjing = id(&app
+        .create_org(&admin, "共青团南京市委", Some(&province))
+        .await);
+    let xuanwu = id(&app
+        .create_org(&admin, "共青团玄武区委", Some(&nanjing))
+        .await);
+    let suzhou = id(&app
+        .create_org(&admin, "共青团苏州市委", Some(&province))
+        .await);
+    let nanjing_admin = app.org_admin_token(&admin, &nanjing, "nj-admin").await;
+    let suzhou_admin = app.org_admin_token(&admin, &suzhou, "sz-admin").await;
+    World {
+        admin,
+        nanjing,
+        xuanwu,
+        suzhou,
+        nanjing_admin,
+        suzhou_admin,
+    }
+}
+
+async fn star(app: &TestApp, token: &str, volunteer_id: &str) -> Value {
+    let r = app
+        .get(
+            &format!("/api/v1/volunteers/{volunteer_id}/star-level"),
+            Some(token),
+        )
+        .await;
+    r.expect(200);
+    r.body
+}
+
+async fn level_changes(app: &TestApp, volunteer_id: &str) -> u64 {
+    entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("level_changed"))
+        .filter(entity::audit_log::Column::EntityId.eq(Uuid::parse_str(volunteer_id).unwrap()))
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn stored_level(app: &TestApp, volunteer_id: &str) -> i32 {
+    entity::volunteer_level::Entity::find_by_id(Uuid::parse_str(volunteer_id).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .map_or(0, |l| l.level)
+}
+
+fn thresholds(hours: &[i64]) -> Value {
+    Value::Array(
+        hours
+            .iter()
+            .zip(1..)
+            .map(|(h, level)| json!({"level": level, "hours": h}))
+            .collect(),
+    )
+}
+
+async fn issue_of(app: &TestApp, token: &str, body: Value) -> Value {
+    let r = app.post("/api/v1/rule-sets", Some(token), &body).await;
+    r.expect_problem(422, "validation_failed");
+    r.body["errors"][0].clone()
+}
+
+async fn create_rule_set(app: &TestApp, token: &str, body: &Value) -> Value {
+    let r = app.post("/api/v1/rule-sets", Some(token), body).await;
+    r.expect(201);
+    r.body
+}
+
+#[tokio::test]
+async fn exactly_100_hours_is_one_star_and_a_void_takes_it_away_with_an_audit_row() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let t = &w.nanjing_admin;
+    let v = id(&admin_registered_volunteer(&app, t, &w.nanjing, "张三", 1).await);
+
+    // 99 h 59 min: no star yet, one minute missing.
+    approved_minutes(&app, t, &v, &w.nanjing, 0, 100 * 60 - 1).await;
+    let s = star(&app, t, &v).await;
+    assert_eq!(s["level"], 0);
+    assert_eq!(s["approved_minutes"], 5999);
+    assert_eq!(s["approved_hours"], "99.98");
+    assert_eq!(s["next_level"], 1);
+    assert_eq!(s["minutes_missing"], 1);
+    assert_eq!(s["hours_missing"], "0.02");
+    assert_eq!(s["rule_set"]["version"], 1);
+    assert_eq!(level_changes(&app, &v).await, 0);
+
+    // One more approved minute: exactly 100 h = 1 star.
+    let last = create_record(
+        &app,
+        t,
+        &v,
+        &w.nanjing,
+        "2025-03-01T09:00:00+08:00",
+        "2025-03-01T09:01:00+08:00",
+        true,
+    )
+    .await;
+    let s = star(&app, t, &v).await;
+    assert_eq!(s["level"], 1);
+    assert_eq!(s["approved_hours"], "100");
+    assert_eq!(s["next_level"], 2);
+    assert_eq!(s["minutes_missing"], 200 * 60);
+    assert_eq!(s["hours_missing"], "200");
+    assert_eq!(stored_level(&app, &v).await, 1);
+    assert_eq!(level_changes(&app, &v).await, 1);
+
+    // Voiding it lowers the level again, in the same transaction, with an audit row.
+    app.post(
+        &format!("/api/v1/service-records/{}/void", id(&last)),
+        Some(t),
+        &json!({"reason": "重复登记"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(star(&app, t, &v).await["level"], 0);
+    assert_eq!(stored_level(&app, &v).await, 0);
+    assert_eq!(level_changes(&app, &v).await, 2);
+}
+
+#[tokio::test]
+async fn a_downward_correction_lowers_the_level() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let t = &w.nanjing_admin;
+    let v = id(&admin_registered_volunteer(&app, t, &w.nanjing, "李四", 2).await);
+    let records = approved_minutes(&app, t, &v, &w.nanjing, 0, 100 * 60).await;
+    assert_eq!(star(&app, t, &v).await["level"], 1);
+    assert_eq!(stored_level(&app, &v).await, 1);
+
+    // 20 h → 19 h: 99 h in all.
+    let first = records.first().unwrap();
+    app.post(
+        &format!("/api/v1/service-records/{}/corrections", id(first)),
+        Some(t),
+        &json!({
+            "started_at": "2025-01-01T00:00:00+08:00",
+            "ended_at": "2025-01-01T19:00:00+08:00",
+            "reason": "签退时间登记错误",
+        }),
+    )
+    .await
+    .expect(201);
+    let s = star(&app, t, &v).await;
+    assert_eq!(s["level"], 0);
+    assert_eq!(s["minutes_missing"], 60);
+    assert_eq!(stored_level(&app, &v).await, 0);
+    assert_eq!(level_changes(&app, &v).await, 2);
+}
+
+#[tokio::test]
+async fn a_subtree_rule_set_wins_over_the_province_and_a_future_one_does_not_apply_yet() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let today = beijing_today();
+    let tomorrow = today + Duration::days(1);
+    let nanjing_rules = create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市星级志愿者认定",
+            "effective_from": today,
+            "scope_organization_id": w.nanjing,
+            "thresholds": thresholds(&[10, 20]),
+        }),
+    )
+    .await;
+    // Not yet in force: a province-wide rule set from tomorrow, and one for Nanjing.
+    create_rule_set(
+        &app,
+        &w.admin,
+        &json!({"name": "江苏省新标准", "effective_from": tomorrow, "thresholds": thresholds(&[1])}),
+    )
+    .await;
+    create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市星级志愿者认定",
+            "effective_from": tomorrow,
+            "scope_organization_id": w.nanjing,
+            "thresholds": thresholds(&[5]),
+        }),
+    )
+    .await;
+
+    // Registered at 玄武区 (inside Nanjing): the Nanjing rule set; 10 h = 1 star.
+    let xw = id(&admin_registered_volunteer(&app, &w.nanjing_admin, &w.xuanwu, "王五", 3).await);
+    approved_minutes(&app, &w.nanjing_admin, &xw, &w.xuanwu, 0, 10 * 60).await;
+    let s = star(&app, &w.nanjing_admin, &xw).await;
+    assert_eq!(s["level"], 1);
+    assert_eq!(s["rule_set"]["id"], id(&nanjing_rules));
+    assert_eq!(s["rule_set"]["version"], 1);
+    assert_eq!(s["minutes_missing"], 10 * 60);
+    assert_eq!(stored_level(&app, &xw).await, 1);
+
+    // Suzhou: the province-wide default still (the future rule set does not apply).
+    let sz = id(&admin_registered_volunteer(&app, &w.suzhou_admin, &w.suzhou, "赵六", 4).await);
+    approved_minutes(&app, &w.suzhou_admin, &sz, &w.suzhou, 0, 10 * 60).await;
+    let s = star(&app, &w.suzhou_admin, &sz).await;
+    assert_eq!(s["level"], 0);
+    assert_eq!(s["rule_set"]["name"], "默认星级标准 (default star levels)");
+    assert_eq!(s["minutes_missing"], 90 * 60);
+    assert_eq!(stored_level(&app, &sz).await, 0);
+}
+
+#[tokio::test]
+async fn rule_sets_are_validated_versioned_and_keep_rounding_buckets() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let today = beijing_today();
+    let admin = w.admin.as_str();
+    let issue = async |body: Value| issue_of(&app, admin, body).await;
+    assert_eq!(
+        issue(json!({"name": "x", "effective_from": today, "thresholds": thresholds(&[100, 100])}))
+            .await["code"],
+        "thresholds_not_increasing"
+    );
+    assert_eq!(
+        issue(json!({"name": "x", "effective_from": today, "thresholds": thresholds(&[300, 100])}))
+            .await["field"],
+        "thresholds[1].hours"
+    );
+    assert_eq!(
+        issue(json!({"name": "x", "effective_from": today, "thresholds": [{"level": 1, "hours": "0.01"}]}))
+            .await["code"],
+        "hours_format"
+    );
+    assert_eq!(
+        issue(json!({"name": "x", "effective_from": today - Duration::days(1), "thresholds": thresholds(&[1])}))
+            .await["code"],
+        "effective_from_past"
+    );
+    assert_eq!(
+        issue(json!({
+            "name": "x", "effective_from": today, "thresholds": thresholds(&[1]),
+            "rounding": {"mode": "buckets", "buckets": [{"below_minutes": 15, "credit_minutes": 0}]},
+        }))
+        .await["code"],
+        "buckets_incomplete"
+    );
+    assert_eq!(
+        issue(json!({"name": "x", "effective_from": today, "scope_organization_id": Uuid::now_v7(), "thresholds": thresholds(&[1])}))
+            .await["code"],
+        "organization_not_found"
+    );
+    // Floats and unknown fields are refused before any rule runs.
+    for body in [
+        json!({"name": "x", "effective_from": today, "thresholds": [{"level": 1, "hours": 12.5}]}),
+        json!({"name": "x", "effective_from": today, "thresholds": [], "colour": "red"}),
+    ] {
+        app.post("/api/v1/rule-sets", Some(admin), &body)
+            .await
+            .expect_problem(422, "invalid_body");
+    }
+    // Only platform admins define rules.
+    app.post(
+        "/api/v1/rule-sets",
+        Some(&w.nanjing_admin),
+        &json!({"name": "x", "effective_from": today, "thresholds": thresholds(&[1])}),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+
+    // Decimal hours, extra conditions and rounding buckets are kept; the same name is the next version.
+    let body = json!({
+        "name": "省级星级认定",
+        "effective_from": today,
+        "thresholds": [
+            {"level": 1, "hours": "12.5"},
+            {"level": 2, "hours": 300, "requires_previous_level": true, "requires_completed_course_category": "backbone"},
+        ],
+        "rounding": {"mode": "buckets", "buckets": [
+            {"below_minutes": 15, "credit_minutes": 0},
+            {"below_minutes": 45, "credit_minutes": 30},
+            {"below_minutes": 60, "credit_minutes": 60},
+        ]},
+    });
+    let first = app.post("/api/v1/rule-sets", Some(admin), &body).await;
+    first.expect(201);
+    let r = &first.body;
+    assert_eq!(r["version"], 1);
+    assert_eq!(r["thresholds"][0]["min_minutes"], 750);
+    assert_eq!(r["thresholds"][0]["hours"], "12.5");
+    assert_eq!(r["thresholds"][0]["requires_previous_level"], false);
+    assert_eq!(r["thresholds"][1]["requires_previous_level"], true);
+    assert_eq!(
+        r["thresholds"][1]["requires_completed_course_category"],
+        "backbone"
+    );
+    assert_eq!(r["rounding"], body["rounding"]);
+    assert_eq!(r["effective_from"], json!(today));
+    assert_eq!(
+        first.headers["location"].to_str().unwrap(),
+        format!("/api/v1/rule-sets/{}", id(r))
+    );
+    let second = app.post("/api/v1/rule-sets", Some(admin), &body).await;
+    second.expect(201);
+    assert_eq!(second.body["version"], 2);
+
+    let got = app
+        .get(
+            &format!("/api/v1/rule-sets/{}", id(r)),
+            Some(&w.nanjing_admin),
+        )
+        .await;
+    got.expect(200);
+    assert_eq!(got.body["rounding"]["mode"], "buckets");
+    app.get(
+        &format!("/api/v1/rule-sets/{}", Uuid::now_v7()),
+        Some(&w.admin),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    let list = app
+        .get("/api/v1/rule-sets?per_page=2", Some(&w.admin))
+        .await;
+    list.expect(200);
+    assert_eq!(list.body["total"], 3);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    app.get("/api/v1/rule-sets", None)
+        .await
+        .expect_problem(401, "missing_token");
+}
+
+#[tokio::test]
+async fn volunteers_see_their_own_star_level_and_nobody_else_s() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (me, my_token) = self_registered_volunteer(&app, "钱七", 5, None).await;
+    let other =
+        id(&admin_registered_volunteer(&app, &w.nanjing_admin, &w.nanjing, "孙八", 6).await);
+    let s = star(&app, &my_token, &id(&me)).await;
+    assert_eq!(s["level"], 0);
+    assert_eq!(s["approved_hours"], "0");
+    assert_eq!(s["minutes_missing"], 6000);
+    app.get(
+        &format!("/api/v1/volunteers/{other}/star-level"),
+        Some(&my_token),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    app.get(
+        &format!("/api/v1/volunteers/{other}/star-level"),
+        Some(&w.suzhou_admin),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    star(&app, &w.admin, &other).await;
+}
+
+#[tokio::test]
+async fn leaderboards_rank_by_approved_hours_within_the_callers_scope() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    let a = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "甲", 11).await);
+    let b = id(&admin_registered_volunteer(&app, nj, &w.xuanwu, "乙", 12).await);
+    let c = id(&admin_registered_volunteer(&app, &w.suzhou_admin, &w.suzhou, "丙", 13).await);
+    let idle = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "丁", 14).await);
+    approved_minutes(&app, nj, &a, &w.nanjing, 0, 120 * 60).await;
+    approved_minutes(&app, nj, &b, &w.xuanwu, 0, 30 * 60).await;
+    approved_minutes(&app, &w.suzhou_admin, &c, &w.suzhou, 0, 60 * 60).await;
+
+    let all = app
+        .get("/api/v1/leaderboards/volunteers", Some(&w.admin))
+        .await;
+    all.expect(200);
+    let ids: Vec<&str> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["volunteer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [a.as_str(), c.as_str(), b.as_str()]);
+    assert!(!ids.contains(&idle.as_str()));
+    assert_eq!(all.body["total"], 3);
+    let top = &all.body["items"][0];
+    assert_eq!(top["rank"], 1);
+    assert_eq!(top["real_name"], "甲");
+    assert_eq!(top["level"], 1);
+    assert_eq!(top["approved_hours"], "120");
+    assert!(top["volunteer_number"].as_str().is_some());
+
+    // Nanjing's admin sees Nanjing's subtree only; paging keeps the rank.
+    let page2 = app
+        .get(
+            "/api/v1/leaderboards/volunteers?per_page=1&page=2",
+            Some(nj),
+        )
+        .await;
+    page2.expect(200);
+    assert_eq!(page2.body["total"], 2);
+    assert_eq!(page2.body["items"][0]["volunteer_id"], b);
+    assert_eq!(page2.body["items"][0]["rank"], 2);
+    let xw = app
+        .get(
+            &format!(
+                "/api/v1/leaderboards/volunteers?organization_id={}",
+                w.xuanwu
+            ),
+            Some(nj),
+        )
+        .await;
+    xw.expect(200);
+    assert_eq!(xw.body["total"], 1);
+    assert_eq!(xw.body["items"][0]["volunteer_id"], b);
+    app.get(
+        &format!(
+            "/api/v1/leaderboards/volunteers?organization_id={}",
+            w.suzhou
+        ),
+        Some(nj),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    // By region of residence (all test volunteers live in 320102).
+    let region = app
+        .get(
+            "/api/v1/leaderboards/volunteers?region_code=320100",
+            Some(&w.admin),
+        )
+        .await;
+    region.expect(200);
+    assert_eq!(region.body["total"], 3);
+    let none = app
+        .get(
+            "/api/v1/leaderboards/volunteers?region_code=110000",
+            Some(&w.admin),
+        )
+        .await;
+    assert_eq!(none.body["total"], 0);
+    app.get(
+        "/api/v1/leaderboards/volunteers?region_code=32",
+        Some(&w.admin),
+    )
+    .await
+    .expect_problem(400, "invalid_query");
+    // Volunteers may not see the leaderboard (it shows real names).
+    let (_, vt) = self_registered_volunteer(&app, "戊", 15, None).await;
+    app.get("/api/v1/leaderboards/volunteers", Some(&vt))
+        .await
+        .expect_problem(403, "forbidden");
+}
