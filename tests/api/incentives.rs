@@ -476,3 +476,62 @@ async fn leaderboards_rank_by_approved_hours_within_the_callers_scope() {
         .await
         .expect_problem(403, "forbidden");
 }
+
+#[tokio::test]
+async fn recomputing_brings_stored_levels_up_to_a_rule_set_that_took_effect() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    let v = id(&admin_registered_volunteer(&app, nj, &w.xuanwu, "周九", 21).await);
+    let sz = id(&admin_registered_volunteer(&app, &w.suzhou_admin, &w.suzhou, "吴十", 22).await);
+    approved_minutes(&app, nj, &v, &w.xuanwu, 0, 10 * 60).await;
+    approved_minutes(&app, &w.suzhou_admin, &sz, &w.suzhou, 0, 10 * 60).await;
+    assert_eq!(stored_level(&app, &v).await, 0);
+
+    // A Nanjing rule set from today: the progress endpoint shows it at once, the stored level
+    // (leaderboards) catches up when recomputed.
+    create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市星级志愿者认定",
+            "effective_from": beijing_today(),
+            "scope_organization_id": w.nanjing,
+            "thresholds": thresholds(&[10]),
+        }),
+    )
+    .await;
+    assert_eq!(star(&app, nj, &v).await["level"], 1);
+    assert_eq!(stored_level(&app, &v).await, 0);
+
+    app.post("/api/v1/volunteer-levels/recompute", Some(nj), &json!({}))
+        .await
+        .expect_problem(403, "forbidden");
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/volunteer-levels/recompute?organization_id={}",
+                w.nanjing
+            ),
+            Some(&w.admin),
+            &json!({}),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body, json!({"volunteers": 1, "changed": 1}));
+    assert_eq!(stored_level(&app, &v).await, 1);
+    assert_eq!(level_changes(&app, &v).await, 1);
+    let board = app.get("/api/v1/leaderboards/volunteers", Some(nj)).await;
+    assert_eq!(board.body["items"][0]["level"], 1);
+
+    // Everyone: nothing else changes.
+    let all = app
+        .post(
+            "/api/v1/volunteer-levels/recompute",
+            Some(&w.admin),
+            &json!({}),
+        )
+        .await;
+    all.expect(200);
+    assert_eq!(all.body, json!({"volunteers": 2, "changed": 0}));
+}

@@ -186,3 +186,20 @@ pub struct LeaderboardEntryOut {
     /// The same in hours (decimal string).
     pub approved_hours: String,
 }
+
+/// Which volunteers to recompute.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecomputeFilter {
+    /// Only volunteers linked to this organization's subtree; absent for all.
+    pub organization_id: Option<Uuid>,
+}
+
+/// The outcome of a recomputation of stored star levels.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecomputeOut {
+    /// Volunteers recomputed.
+    pub volunteers: u64,
+    /// Of those, volunteers whose level changed (each with a `level_changed` audit row).
+    pub changed: u64,
+}

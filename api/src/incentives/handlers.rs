@@ -5,7 +5,8 @@ use entity::enums::Role;
 use uuid::Uuid;
 
 use super::dto::{
-    LeaderboardEntryOut, LeaderboardFilter, RuleSetFilter, RuleSetIn, RuleSetOut, StarLevelOut,
+    LeaderboardEntryOut, LeaderboardFilter, RecomputeFilter, RecomputeOut, RuleSetFilter,
+    RuleSetIn, RuleSetOut, StarLevelOut,
 };
 use super::service;
 use crate::auth::AuthUser;
@@ -176,4 +177,40 @@ pub async fn list_volunteer_leaderboard(
     let (p, n) = page.resolve()?;
     let r = service::leaderboard(&state.db, &user.scope(), &filter, p, n).await?;
     Ok(web::Json(r))
+}
+
+/// Recompute the stored star levels (platform admins), e.g. after a rule set took effect.
+///
+/// Levels are recomputed anyway whenever a volunteer's approved minutes change; this brings the
+/// stored levels (shown on leaderboards) up to date with the rule sets in force today. Each
+/// changed level writes a `level_changed` audit row.
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "create_level_recomputation",
+    params(RecomputeFilter),
+    security(("bearer_auth" = ["platform_admin"])),
+    responses(
+        (status = 200, description = "Volunteers recomputed and levels changed", body = RecomputeOut),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Organization missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/volunteer-levels/recompute")]
+pub async fn create_level_recomputation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    filter: web::Query<RecomputeFilter>,
+) -> Result<web::Json<RecomputeOut>, ApiError> {
+    user.require(&[Role::PlatformAdmin])?;
+    let out = service::recompute_all(
+        &state.db,
+        state.settings.time_zone,
+        &actor(&user, &req),
+        filter.organization_id,
+    )
+    .await?;
+    Ok(web::Json(out))
 }

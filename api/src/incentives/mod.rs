@@ -1,5 +1,5 @@
 //! Incentives (`/api/v1/rule-sets`, `/api/v1/volunteers/{id}/star-level`,
-//! `/api/v1/leaderboards/volunteers`): versioned rule sets with an effective date and a scope
+//! `/api/v1/leaderboards/volunteers`, `/api/v1/volunteer-levels/recompute`): versioned rule sets with an effective date and a scope
 //! (star thresholds, extra conditions, rounding), star levels recomputed in the transaction of
 //! every change of approved minutes, progress, and leaderboards from the summary rows
 //! (DESIGN.md §3 "Incentives"; issue 5).
@@ -16,5 +16,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::list_rule_sets)
         .service(handlers::get_rule_set)
         .service(handlers::get_star_level)
-        .service(handlers::list_volunteer_leaderboard);
+        .service(handlers::list_volunteer_leaderboard)
+        .service(handlers::create_level_recomputation);
 }

@@ -26,8 +26,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::dto::{
-    BucketDto, HoursIn, LeaderboardEntryOut, LeaderboardFilter, RoundingDto, RuleSetFilter,
-    RuleSetIn, RuleSetOut, RuleSetRef, StarLevelOut, ThresholdOut,
+    BucketDto, HoursIn, LeaderboardEntryOut, LeaderboardFilter, RecomputeOut, RoundingDto,
+    RuleSetFilter, RuleSetIn, RuleSetOut, RuleSetRef, StarLevelOut, ThresholdOut,
 };
 use super::rules::{self, Bucket, Evaluation, Facts, RoundingRule, RuleSet, Threshold};
 use crate::audit::{self, Actor, Entry};
@@ -428,6 +428,17 @@ pub async fn recompute_level(
     tz: Tz,
     volunteer_id: Uuid,
 ) -> Result<(), ApiError> {
+    recompute(txn, tz, volunteer_id, &Actor::default()).await?;
+    Ok(())
+}
+
+/// [`recompute_level`] with a known actor; whether the level changed.
+async fn recompute(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    volunteer_id: Uuid,
+    actor: &Actor,
+) -> Result<bool, ApiError> {
     let v = volunteer::Entity::find_by_id(volunteer_id)
         .one(txn)
         .await?
@@ -454,24 +465,89 @@ pub async fn recompute_level(
         .exec_without_returning(txn)
         .await?;
     }
-    if previous != eval.level {
+    let changed = previous != eval.level;
+    if changed {
         audit::record(
             txn,
-            &Actor::default(),
+            actor,
             Entry {
                 action: "level_changed",
                 entity_type: VOLUNTEER,
                 entity_id: volunteer_id,
                 fields: vec!["level".into()],
                 reason: Some(format!(
-                    "approved minutes changed; recomputed under rule set {} version {}",
+                    "recomputed under rule set {} version {}",
                     set.id, set.version
                 )),
             },
         )
         .await?;
     }
-    Ok(())
+    Ok(changed)
+}
+
+/// Volunteers recomputed per batch read.
+const RECOMPUTE_BATCH: u64 = 500;
+
+/// Recomputes the stored level of every volunteer with a totals row (optionally only those
+/// linked to an organization's subtree), e.g. after a rule set took effect. Each volunteer is
+/// one transaction that first locks the volunteer's `volunteer_totals` row (PostgreSQL
+/// `SELECT … FOR UPDATE`; SQLite serialises writes), so a concurrent approval can never leave a
+/// stale level behind. A stopgap until the recompute job of DESIGN.md §2 runs this in the
+/// background.
+///
+/// # Errors
+/// 404 for an unknown organization; database errors.
+pub async fn recompute_all<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    tz: Tz,
+    actor: &Actor,
+    organization: Option<Uuid>,
+) -> Result<RecomputeOut, ApiError> {
+    let mut people = volunteer::Entity::find()
+        .select_only()
+        .column(volunteer::Column::Id);
+    if let Some(org) = organization {
+        get_scoped(db, &Scope::All, org).await?;
+        if let Some(c) = scope_condition(&Scope::Subtree(org)) {
+            people = people.filter(c);
+        }
+    }
+    let people = people.into_query();
+    let mut out = RecomputeOut {
+        volunteers: 0,
+        changed: 0,
+    };
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut q = volunteer_total::Entity::find()
+            .select_only()
+            .column(volunteer_total::Column::VolunteerId)
+            .filter(volunteer_total::Column::VolunteerId.in_subquery(people.clone()))
+            .order_by_asc(volunteer_total::Column::VolunteerId)
+            .limit(RECOMPUTE_BATCH);
+        if let Some(last) = after {
+            q = q.filter(volunteer_total::Column::VolunteerId.gt(last));
+        }
+        let ids: Vec<Uuid> = q.into_tuple().all(db).await?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        for id in ids {
+            let txn = db.begin().await?;
+            volunteer_total::Entity::find_by_id(id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
+            if recompute(&txn, tz, id, actor).await? {
+                out.changed += 1;
+            }
+            txn.commit().await?;
+            out.volunteers += 1;
+        }
+        after = Some(last);
+    }
+    Ok(out)
 }
 
 /// A volunteer's star level and progress (the volunteer themself or admins in scope), evaluated
