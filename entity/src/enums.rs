@@ -404,3 +404,28 @@ pub enum EnrolmentStatus {
     /// Completion recorded (passed or not); keeps its place.
     Completed,
 }
+
+/// Status of a star-level certification (星级认定) where a rule set requires one: applied →
+/// in public notice → granted; rejected by the organization, or stopped by an objection during
+/// the notice.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationStatus {
+    /// Applied for; awaiting the organization's review.
+    Applied,
+    /// Approved by the organization; in public notice.
+    InNotice,
+    /// Notice passed without objection; the level counts.
+    Granted,
+    /// Refused by the organization.
+    Rejected,
+    /// Stopped by an objection during the notice.
+    Stopped,
+}

@@ -10,6 +10,7 @@ pub mod certificate_record;
 pub mod course;
 pub mod enums;
 pub mod instructor;
+pub mod level_certification;
 pub mod number_sequence;
 pub mod organization;
 pub mod organization_closure;

@@ -1,6 +1,7 @@
 //! Incentives (DESIGN.md §3 "Incentives"; issue 5): versioned rule sets (star thresholds, extra
-//! conditions, rounding) with an effective date and a scope, and each volunteer's current star
-//! level with the rule set that produced it.
+//! conditions, rounding) with an effective date and a scope, each volunteer's current star
+//! level with the rule set that produced it, and certifications of levels whose rule set
+//! requires one.
 //!
 //! Thresholds and rounding are JSON text so that the same schema serves SQLite and PostgreSQL.
 //! The shipped default rule set (100 / 300 / 600 / 1000 / 1500 hours for 1 to 5 stars, exact
@@ -35,6 +36,23 @@ enum VolunteerLevels {
     Level,
     RuleSetId,
     ApprovedMinutes,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum LevelCertifications {
+    Table,
+    Id,
+    VolunteerId,
+    Level,
+    RuleSetId,
+    Status,
+    ReviewedBy,
+    NoticeStartsOn,
+    NoticeEndsOn,
+    DecisionReason,
+    GrantedAt,
+    CreatedAt,
     UpdatedAt,
 }
 
@@ -133,6 +151,46 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        m.create_table(
+            Table::create()
+                .table(LevelCertifications::Table)
+                .col(uuid(LevelCertifications::Id).primary_key())
+                .col(uuid(LevelCertifications::VolunteerId))
+                .col(integer(LevelCertifications::Level))
+                .col(uuid(LevelCertifications::RuleSetId))
+                .col(string_len(LevelCertifications::Status, 16))
+                .col(uuid_null(LevelCertifications::ReviewedBy))
+                .col(date_null(LevelCertifications::NoticeStartsOn))
+                .col(date_null(LevelCertifications::NoticeEndsOn))
+                .col(text_null(LevelCertifications::DecisionReason))
+                .col(timestamp_with_time_zone_null(
+                    LevelCertifications::GrantedAt,
+                ))
+                .col(timestamp_with_time_zone(LevelCertifications::CreatedAt))
+                .col(timestamp_with_time_zone(LevelCertifications::UpdatedAt))
+                .foreign_key(&mut fk(
+                    "fk_level_certifications_volunteer",
+                    (LevelCertifications::Table, LevelCertifications::VolunteerId),
+                    (Volunteers::Table, Volunteers::Id),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_level_certifications_rule_set",
+                    (LevelCertifications::Table, LevelCertifications::RuleSetId),
+                    (RuleSets::Table, RuleSets::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_level_certifications_volunteer")
+                .table(LevelCertifications::Table)
+                .col(LevelCertifications::VolunteerId)
+                .col(LevelCertifications::Level)
+                .to_owned(),
+        )
+        .await?;
+
         let id = Uuid::parse_str(DEFAULT_RULE_SET_ID)
             .map_err(|e| DbErr::Custom(format!("default rule set id: {e}")))?;
         let from = ChronoDate::from_ymd_opt(2000, 1, 1)
@@ -169,6 +227,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            LevelCertifications::Table.into_iden(),
             VolunteerLevels::Table.into_iden(),
             RuleSets::Table.into_iden(),
         ] {

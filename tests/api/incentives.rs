@@ -2,7 +2,7 @@
 //! with every change of approved minutes (up after an approval, down after a void or a
 //! downward correction, with an audit row), progress and leaderboards.
 
-use chrono::Duration;
+use chrono::{Datelike as _, Duration, NaiveDate, Weekday};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -534,4 +534,218 @@ async fn recomputing_brings_stored_levels_up_to_a_rule_set_that_took_effect() {
         .await;
     all.expect(200);
     assert_eq!(all.body, json!({"volunteers": 2, "changed": 0}));
+}
+
+/// The `n`-th working day after `date` with weekends and the given holidays off.
+fn working_days_after(date: NaiveDate, n: u32, holidays: &[NaiveDate]) -> NaiveDate {
+    let mut d = date;
+    let mut left = n;
+    while left > 0 {
+        d = d.succ_opt().unwrap();
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !holidays.contains(&d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+async fn certify(
+    app: &TestApp,
+    token: &str,
+    volunteer_id: &str,
+    level: i32,
+) -> crate::helpers::Reply {
+    app.post(
+        &format!("/api/v1/volunteers/{volunteer_id}/level-certifications"),
+        Some(token),
+        &json!({"level": level}),
+    )
+    .await
+}
+
+async fn decide(
+    app: &TestApp,
+    token: &str,
+    cert: &str,
+    what: &str,
+    body: &Value,
+) -> crate::helpers::Reply {
+    app.post(
+        &format!("/api/v1/level-certifications/{cert}/{what}"),
+        Some(token),
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_certified_level_counts_after_a_public_notice_of_five_working_days_without_objection() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    let today = beijing_today();
+    create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市星级认定",
+            "effective_from": today,
+            "scope_organization_id": w.nanjing,
+            "thresholds": [{"level": 1, "hours": 10, "requires_certification": true}],
+        }),
+    )
+    .await;
+    // The first working day after today is a holiday: the notice ends one working day later.
+    let holiday = working_days_after(today, 1, &[]);
+    app.request(
+        reqwest::Method::PUT,
+        &format!("/api/v1/calendar-days/{holiday}"),
+        Some(&w.admin),
+        Some(&json!({"kind": "holiday", "name": "节假日"})),
+    )
+    .await
+    .expect(200);
+
+    let v = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "郑一", 31).await);
+    approved_minutes(&app, nj, &v, &w.nanjing, 0, 5 * 60).await;
+    certify(&app, nj, &v, 1)
+        .await
+        .expect_problem(422, "not_eligible");
+    approved_minutes(&app, nj, &v, &w.nanjing, 10, 5 * 60).await;
+    let s = star(&app, nj, &v).await;
+    assert_eq!(s["level"], 0);
+    assert_eq!(s["minutes_missing"], 0);
+    assert_eq!(s["missing_condition"], "requires_certification");
+    certify(&app, nj, &v, 2)
+        .await
+        .expect_problem(422, "level_unknown");
+
+    let applied = certify(&app, nj, &v, 1).await;
+    applied.expect(201);
+    assert_eq!(applied.body["status"], "applied");
+    let cert = id(&applied.body);
+    certify(&app, nj, &v, 1)
+        .await
+        .expect_problem(409, "certification_open");
+    decide(&app, &w.suzhou_admin, &cert, "approve", &json!({}))
+        .await
+        .expect_problem(404, "not_found");
+
+    let approved = decide(&app, nj, &cert, "approve", &json!({})).await;
+    approved.expect(200);
+    assert_eq!(approved.body["status"], "in_notice");
+    assert_eq!(approved.body["notice_starts_on"], json!(today));
+    assert_eq!(
+        approved.body["notice_ends_on"],
+        json!(working_days_after(today, 5, &[holiday]))
+    );
+    decide(&app, nj, &cert, "grant", &json!({}))
+        .await
+        .expect_problem(409, "notice_running");
+    assert_eq!(star(&app, nj, &v).await["level"], 0);
+
+    // The notice has passed (moved into the past, as the clock cannot be).
+    use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
+    let row = entity::level_certification::Entity::find_by_id(Uuid::parse_str(&cert).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut past = row.into_active_model();
+    past.notice_ends_on = Set(Some(today - Duration::days(1)));
+    past.update(&app.db).await.unwrap();
+    decide(
+        &app,
+        nj,
+        &cert,
+        "objections",
+        &json!({"reason": "服务时长存疑"}),
+    )
+    .await
+    .expect_problem(409, "notice_over");
+    let granted = decide(&app, nj, &cert, "grant", &json!({})).await;
+    granted.expect(200);
+    assert_eq!(granted.body["status"], "granted");
+    assert!(granted.body["granted_at"].is_string());
+    let s = star(&app, nj, &v).await;
+    assert_eq!(s["level"], 1);
+    assert_eq!(s["next_level"], Value::Null);
+    assert_eq!(stored_level(&app, &v).await, 1);
+    assert_eq!(level_changes(&app, &v).await, 1);
+    certify(&app, nj, &v, 1)
+        .await
+        .expect_problem(409, "already_certified");
+    let got = app
+        .get(&format!("/api/v1/level-certifications/{cert}"), Some(nj))
+        .await;
+    got.expect(200);
+    assert_eq!(got.body["status"], "granted");
+}
+
+#[tokio::test]
+async fn an_objection_during_the_notice_stops_a_certification_and_a_rejection_ends_it() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市星级认定",
+            "effective_from": beijing_today(),
+            "scope_organization_id": w.nanjing,
+            "thresholds": [{"level": 1, "hours": 10, "requires_certification": true}],
+        }),
+    )
+    .await;
+    let a = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "王二", 32).await);
+    let b = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "冯三", 33).await);
+    approved_minutes(&app, nj, &a, &w.nanjing, 0, 10 * 60).await;
+    approved_minutes(&app, nj, &b, &w.nanjing, 0, 10 * 60).await;
+
+    let ca = certify(&app, nj, &a, 1).await;
+    ca.expect(201);
+    let ca = id(&ca.body);
+    decide(&app, nj, &ca, "objections", &json!({"reason": "x"}))
+        .await
+        .expect_problem(409, "certification_state");
+    decide(&app, nj, &ca, "approve", &json!({}))
+        .await
+        .expect(200);
+    decide(&app, nj, &ca, "objections", &json!({"reason": "  "}))
+        .await
+        .expect_problem(422, "validation_failed");
+    let stopped = decide(
+        &app,
+        nj,
+        &ca,
+        "objections",
+        &json!({"reason": "服务时长存疑"}),
+    )
+    .await;
+    stopped.expect(200);
+    assert_eq!(stopped.body["status"], "stopped");
+    assert_eq!(stopped.body["decision_reason"], "服务时长存疑");
+    decide(&app, nj, &ca, "grant", &json!({}))
+        .await
+        .expect_problem(409, "certification_state");
+    assert_eq!(star(&app, nj, &a).await["level"], 0);
+    // A stopped application can be made again.
+    certify(&app, nj, &a, 1).await.expect(201);
+
+    let cb = certify(&app, nj, &b, 1).await;
+    let cb = id(&cb.body);
+    let rejected = decide(&app, nj, &cb, "reject", &json!({"reason": "材料不全"})).await;
+    rejected.expect(200);
+    assert_eq!(rejected.body["status"], "rejected");
+    decide(&app, nj, &cb, "approve", &json!({}))
+        .await
+        .expect_problem(409, "certification_state");
+    // Outside scope the certification does not exist.
+    app.get(
+        &format!("/api/v1/level-certifications/{cb}"),
+        Some(&w.suzhou_admin),
+    )
+    .await
+    .expect_problem(404, "not_found");
 }

@@ -3,7 +3,7 @@
 //! string for display. Never floats.
 
 use chrono::NaiveDate;
-use entity::enums::CourseCategory;
+use entity::enums::{CertificationStatus, CourseCategory};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -32,6 +32,10 @@ pub struct ThresholdIn {
     pub requires_previous_level: bool,
     /// A passed training course of this category is needed (e.g. `backbone`).
     pub requires_completed_course_category: Option<CourseCategory>,
+    /// The level counts only once certified (application, organization review, public notice
+    /// of 5 working days without objection); default false.
+    #[serde(default)]
+    pub requires_certification: bool,
 }
 
 /// One rounding bucket: a remainder past whole hours under `below_minutes` is credited as
@@ -90,6 +94,8 @@ pub struct ThresholdOut {
     pub requires_previous_level: bool,
     /// A passed course of this category is needed.
     pub requires_completed_course_category: Option<CourseCategory>,
+    /// The level counts only once certified.
+    pub requires_certification: bool,
 }
 
 /// A rule set.
@@ -152,7 +158,8 @@ pub struct StarLevelOut {
     /// The same in hours (decimal string).
     pub hours_missing: Option<String>,
     /// Extra condition blocking the next level although its hours are reached
-    /// (`requires_previous_level`, `requires_completed_course_category`).
+    /// (`requires_previous_level`, `requires_completed_course_category`,
+    /// `requires_certification`).
     pub missing_condition: Option<String>,
     /// The rule set that produced it.
     pub rule_set: RuleSetRef,
@@ -202,4 +209,62 @@ pub struct RecomputeOut {
     pub volunteers: u64,
     /// Of those, volunteers whose level changed (each with a `level_changed` audit row).
     pub changed: u64,
+}
+
+/// An application for certification of a star level.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationIn {
+    /// Stars applied for; the rule set in force must require certification for it.
+    pub level: i32,
+}
+
+/// A reason (rejection, objection), 1–500 characters.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationReasonIn {
+    /// Why.
+    pub reason: String,
+}
+
+/// A certification of a star level.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificationOut {
+    /// Id.
+    pub id: Uuid,
+    /// Volunteer.
+    pub volunteer_id: Uuid,
+    /// Stars applied for.
+    pub level: i32,
+    /// Rule set in force when applying.
+    pub rule_set_id: Uuid,
+    /// Status.
+    pub status: CertificationStatus,
+    /// First day of the public notice (platform time zone).
+    pub notice_starts_on: Option<NaiveDate>,
+    /// Last day of the public notice; objections are taken until then, the grant after it.
+    pub notice_ends_on: Option<NaiveDate>,
+    /// Reason of a rejection or of the objection that stopped it.
+    pub decision_reason: Option<String>,
+    /// When it was granted.
+    pub granted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Application instant.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<entity::level_certification::Model> for CertificationOut {
+    fn from(m: entity::level_certification::Model) -> Self {
+        Self {
+            id: m.id,
+            volunteer_id: m.volunteer_id,
+            level: m.level,
+            rule_set_id: m.rule_set_id,
+            status: m.status,
+            notice_starts_on: m.notice_starts_on,
+            notice_ends_on: m.notice_ends_on,
+            decision_reason: m.decision_reason,
+            granted_at: m.granted_at,
+            created_at: m.created_at,
+        }
+    }
 }

@@ -5,10 +5,11 @@ use entity::enums::Role;
 use uuid::Uuid;
 
 use super::dto::{
-    LeaderboardEntryOut, LeaderboardFilter, RecomputeFilter, RecomputeOut, RuleSetFilter,
-    RuleSetIn, RuleSetOut, StarLevelOut,
+    CertificationIn, CertificationOut, CertificationReasonIn, LeaderboardEntryOut,
+    LeaderboardFilter, RecomputeFilter, RecomputeOut, RuleSetFilter, RuleSetIn, RuleSetOut,
+    StarLevelOut,
 };
-use super::service;
+use super::service::{self, Decision};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::organizations::handlers::actor;
@@ -213,4 +214,212 @@ pub async fn create_level_recomputation(
     )
     .await?;
     Ok(web::Json(out))
+}
+
+/// Apply for certification of a star level (the volunteer themself, or admins in scope).
+///
+/// Only for levels whose rule set in force requires certification (星级认定), once every other
+/// condition of the level holds.
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "create_level_certification",
+    params(("id" = Uuid, Path, description = "Volunteer id")),
+    request_body = CertificationIn,
+    security(("bearer_auth" = ["platform_admin", "org_admin", "volunteer"])),
+    responses(
+        (status = 201, description = "Applied; Location names it", body = CertificationOut),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Volunteer missing or outside scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already_certified, certification_open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "level_unknown, no_certification_needed, not_eligible", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/volunteers/{id}/level-certifications")]
+pub async fn create_level_certification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<CertificationIn>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(ANYONE)?;
+    let c = service::apply_certification(
+        &state.db,
+        state.settings.time_zone,
+        &user,
+        &actor(&user, &req),
+        *id,
+        body.level,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/level-certifications/{}", c.id)))
+        .json(CertificationOut::from(c)))
+}
+
+/// Get a certification (the volunteer themself, or admins in scope).
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "get_level_certification",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    security(("bearer_auth" = ["platform_admin", "org_admin", "volunteer"])),
+    responses(
+        (status = 200, description = "The certification", body = CertificationOut),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/level-certifications/{id}")]
+pub async fn get_level_certification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    user.require(ANYONE)?;
+    let c = service::get_certification(&state.db, &user, *id).await?;
+    Ok(web::Json(c.into()))
+}
+
+async fn decide(
+    state: &AppState,
+    user: &AuthUser,
+    req: &HttpRequest,
+    id: Uuid,
+    decision: Decision,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    user.require(ADMINS)?;
+    let c = service::decide(
+        &state.db,
+        state.settings.time_zone,
+        &user.scope(),
+        &actor(user, req),
+        id,
+        decision,
+    )
+    .await?;
+    Ok(web::Json(c.into()))
+}
+
+/// Approve a certification after review: the public notice of 5 working days starts today.
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "approve_level_certification",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "In public notice", body = CertificationOut),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "certification_state", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/level-certifications/{id}/approve")]
+pub async fn approve_level_certification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    decide(&state, &user, &req, *id, Decision::Approve).await
+}
+
+/// Reject a certification after review, with a reason.
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "reject_level_certification",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    request_body = CertificationReasonIn,
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "Rejected", body = CertificationOut),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "certification_state", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "reason_length", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/level-certifications/{id}/reject")]
+pub async fn reject_level_certification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<CertificationReasonIn>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    decide(
+        &state,
+        &user,
+        &req,
+        *id,
+        Decision::Reject(body.into_inner().reason),
+    )
+    .await
+}
+
+/// Record an objection received during the public notice: the certification stops.
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "create_level_certification_objection",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    request_body = CertificationReasonIn,
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "Stopped", body = CertificationOut),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "certification_state, notice_over", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "reason_length", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/level-certifications/{id}/objections")]
+pub async fn create_level_certification_objection(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<CertificationReasonIn>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    decide(
+        &state,
+        &user,
+        &req,
+        *id,
+        Decision::Object(body.into_inner().reason),
+    )
+    .await
+}
+
+/// Grant a certification after its public notice ended without objection.
+#[utoipa::path(
+    tag = "incentives",
+    operation_id = "grant_level_certification",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "Granted; the level counts", body = CertificationOut),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "certification_state, notice_running", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/level-certifications/{id}/grant")]
+pub async fn grant_level_certification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    decide(&state, &user, &req, *id, Decision::Grant).await
 }

@@ -26,7 +26,15 @@ pub struct Threshold {
     /// A passed training course of this category is needed (e.g. `backbone`, 骨干志愿者培训).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_completed_course_category: Option<CourseCategory>,
+    /// The level counts only once certified: application, organization review, public notice
+    /// of [`NOTICE_WORKING_DAYS`] working days without objection (星级认定).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requires_certification: bool,
 }
+
+/// Working days of the public notice (公示) of a certification: the days after the approval,
+/// platform time zone, per the working-day calendar (default 5, common provincial practice).
+pub const NOTICE_WORKING_DAYS: u32 = 5;
 
 /// One rounding bucket: the remainder of a record past its whole hours, when under
 /// `below_minutes`, is credited as `credit_minutes`.
@@ -68,6 +76,8 @@ pub struct RuleSet {
 pub struct Facts {
     /// Categories of courses the volunteer passed.
     pub completed_course_categories: Vec<CourseCategory>,
+    /// Levels granted by certification.
+    pub certified_levels: Vec<i32>,
 }
 
 /// The result of evaluating a volunteer's minutes under a rule set.
@@ -97,9 +107,46 @@ fn blocker(minutes: i64, t: &Threshold, facts: &Facts, previous: bool) -> Option
         .is_some_and(|c| !facts.completed_course_categories.contains(&c))
     {
         Some("requires_completed_course_category")
+    } else if t.requires_certification && !facts.certified_levels.contains(&t.level) {
+        Some("requires_certification")
     } else {
         None
     }
+}
+
+/// Whether a volunteer may apply for certification of `level`: the level requires it, is not
+/// certified yet, and every other condition holds.
+///
+/// # Errors
+/// `level_unknown`, `no_certification_needed`, `already_certified`, `not_eligible`.
+pub fn certifiable(
+    minutes: i64,
+    rules: &RuleSet,
+    facts: &Facts,
+    level: i32,
+) -> Result<(), &'static str> {
+    let t = rules
+        .thresholds
+        .iter()
+        .find(|t| t.level == level)
+        .ok_or("level_unknown")?;
+    if !t.requires_certification {
+        return Err("no_certification_needed");
+    }
+    if facts.certified_levels.contains(&level) {
+        return Err("already_certified");
+    }
+    let mut assumed = facts.clone();
+    assumed.certified_levels.push(level);
+    let mut previous = true;
+    for t in &rules.thresholds {
+        let ok = blocker(minutes, t, &assumed, previous).is_none();
+        if t.level == level {
+            return if ok { Ok(()) } else { Err("not_eligible") };
+        }
+        previous = ok;
+    }
+    Err("level_unknown")
 }
 
 /// The star level for `minutes` approved minutes under `rules`: the highest level whose minutes
@@ -295,6 +342,7 @@ mod tests {
             min_minutes: hours * 60,
             requires_previous_level: false,
             requires_completed_course_category: None,
+            requires_certification: false,
         }
     }
 
@@ -352,6 +400,7 @@ mod tests {
         );
         let backbone = Facts {
             completed_course_categories: vec![CourseCategory::Backbone],
+            ..Facts::default()
         };
         assert_eq!(level_for(95_000, &r, &backbone).level, 5);
         // Without requires_previous_level, level 5 does not depend on level 4.
@@ -359,6 +408,34 @@ mod tests {
             five.requires_previous_level = false;
         }
         assert_eq!(level_for(95_000, &r, &none).level, 5);
+    }
+
+    #[test]
+    fn certification_gates_a_level_until_granted() {
+        let mut r = default_rules();
+        if let Some(three) = r.thresholds.get_mut(2) {
+            three.requires_certification = true;
+        }
+        let none = Facts::default();
+        let e = level_for(40_000, &r, &none);
+        assert_eq!(e.level, 2);
+        assert_eq!(e.missing_condition, Some("requires_certification"));
+        assert_eq!(certifiable(40_000, &r, &none, 3), Ok(()));
+        assert_eq!(certifiable(30_000, &r, &none, 3), Err("not_eligible"));
+        assert_eq!(
+            certifiable(40_000, &r, &none, 2),
+            Err("no_certification_needed")
+        );
+        assert_eq!(certifiable(40_000, &r, &none, 6), Err("level_unknown"));
+        let certified = Facts {
+            certified_levels: vec![3],
+            ..Facts::default()
+        };
+        assert_eq!(level_for(40_000, &r, &certified).level, 3);
+        assert_eq!(
+            certifiable(40_000, &r, &certified, 3),
+            Err("already_certified")
+        );
     }
 
     #[test]

@@ -12,16 +12,16 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::enums::VolunteerStatus;
+use entity::enums::{CertificationStatus, VolunteerStatus};
 use entity::{
-    course, organization, organization_closure as closure, rule_set, training_record, volunteer,
-    volunteer_level, volunteer_total,
+    course, level_certification, organization, organization_closure as closure, rule_set,
+    training_record, volunteer, volunteer_level, volunteer_total,
 };
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, EntityTrait as _,
-    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, QueryTrait as _,
-    TransactionSession as _, TransactionTrait,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
+    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    QueryTrait as _, TransactionSession as _, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -83,6 +83,7 @@ pub fn rule_set_out(m: rule_set::Model) -> Result<RuleSetOut, ApiError> {
                 hours: hours_display(t.min_minutes),
                 requires_previous_level: t.requires_previous_level,
                 requires_completed_course_category: t.requires_completed_course_category,
+                requires_certification: t.requires_certification,
             })
             .collect(),
         rounding: match r.rounding {
@@ -150,6 +151,7 @@ fn parse(input: &RuleSetIn, today: NaiveDate) -> Result<Parsed, ApiError> {
             min_minutes: hours_minutes(format!("thresholds[{i}].hours"), &t.hours, &mut issues),
             requires_previous_level: t.requires_previous_level,
             requires_completed_course_category: t.requires_completed_course_category,
+            requires_certification: t.requires_certification,
         })
         .collect();
     if issues.is_empty() {
@@ -362,36 +364,47 @@ pub async fn in_force(
         .ok_or_else(|| ApiError::Internal("no rule set in force".into()))
 }
 
-/// Facts for the extra conditions: categories of the courses the volunteer passed. Read only
-/// when the rule set has a course condition.
+/// Facts for the extra conditions: categories of the courses the volunteer passed and the
+/// levels granted by certification. Each is read only when the rule set has such a condition.
 async fn facts(
     db: &impl ConnectionTrait,
     rules: &RuleSet,
     volunteer_id: Uuid,
 ) -> Result<Facts, ApiError> {
+    let mut facts = Facts::default();
     if rules
         .thresholds
         .iter()
-        .all(|t| t.requires_completed_course_category.is_none())
+        .any(|t| t.requires_completed_course_category.is_some())
     {
-        return Ok(Facts::default());
+        facts.completed_course_categories = course::Entity::find()
+            .filter(
+                course::Column::Id.in_subquery(
+                    Query::select()
+                        .column(training_record::Column::CourseId)
+                        .from(training_record::Entity)
+                        .and_where(training_record::Column::VolunteerId.eq(volunteer_id))
+                        .and_where(training_record::Column::Passed.eq(true))
+                        .to_owned(),
+                ),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.category)
+            .collect();
     }
-    let courses = course::Entity::find()
-        .filter(
-            course::Column::Id.in_subquery(
-                Query::select()
-                    .column(training_record::Column::CourseId)
-                    .from(training_record::Entity)
-                    .and_where(training_record::Column::VolunteerId.eq(volunteer_id))
-                    .and_where(training_record::Column::Passed.eq(true))
-                    .to_owned(),
-            ),
-        )
-        .all(db)
-        .await?;
-    Ok(Facts {
-        completed_course_categories: courses.into_iter().map(|c| c.category).collect(),
-    })
+    if rules.thresholds.iter().any(|t| t.requires_certification) {
+        facts.certified_levels = level_certification::Entity::find()
+            .filter(level_certification::Column::VolunteerId.eq(volunteer_id))
+            .filter(level_certification::Column::Status.eq(CertificationStatus::Granted))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.level)
+            .collect();
+    }
+    Ok(facts)
 }
 
 /// Evaluates a volunteer on `date` from the summary row: (evaluation, approved minutes, rule set).
@@ -660,4 +673,292 @@ pub async fn leaderboard(
         per_page,
         total,
     })
+}
+
+// ---------------------------------------------------------------------------
+// Certification (星级认定) where a rule set requires it
+// ---------------------------------------------------------------------------
+
+const CERTIFICATION: &str = "level_certification";
+
+fn clean_reason(reason: &str) -> Result<String, ApiError> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 500 {
+        return Err(ApiError::field(
+            "reason",
+            "reason_length",
+            "the reason has 1 to 500 characters",
+        ));
+    }
+    Ok(r.to_owned())
+}
+
+/// Applies for certification of `level` (the volunteer themself or admins in scope): the rule
+/// set in force today must require certification for the level, and every other condition of
+/// the level must hold.
+///
+/// # Errors
+/// 404 volunteer missing or outside scope; 422 `level_unknown`, `no_certification_needed`,
+/// `not_eligible`; 409 `already_certified`, `certification_open`; database errors.
+pub async fn apply_certification<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    tz: Tz,
+    user: &AuthUser,
+    actor: &Actor,
+    volunteer_id: Uuid,
+    level: i32,
+) -> Result<level_certification::Model, ApiError> {
+    let v = get_visible(db, user, volunteer_id).await?;
+    let txn = db.begin().await?;
+    // Serialises applications of one volunteer (row lock on PostgreSQL; SQLite serialises
+    // writes).
+    volunteer_total::Entity::find_by_id(volunteer_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let minutes = volunteer_total::Entity::find_by_id(volunteer_id)
+        .one(&txn)
+        .await?
+        .map_or(0, |t| t.approved_minutes);
+    let set = in_force(
+        &txn,
+        v.registration_organization_id,
+        local_date(tz, Utc::now()),
+    )
+    .await?;
+    let rules = decode(&set)?;
+    let facts = facts(&txn, &rules, volunteer_id).await?;
+    match rules::certifiable(minutes, &rules, &facts, level) {
+        Ok(()) => {}
+        Err("already_certified") => {
+            return Err(ApiError::Conflict {
+                code: "already_certified",
+                detail: "this level is already certified".into(),
+            });
+        }
+        Err(code) => {
+            return Err(ApiError::Rule {
+                code,
+                detail: format!("level {level} cannot be applied for under the rule set in force"),
+            });
+        }
+    }
+    let open = level_certification::Entity::find()
+        .filter(level_certification::Column::VolunteerId.eq(volunteer_id))
+        .filter(level_certification::Column::Level.eq(level))
+        .filter(
+            level_certification::Column::Status
+                .is_in([CertificationStatus::Applied, CertificationStatus::InNotice]),
+        )
+        .count(&txn)
+        .await?;
+    if open > 0 {
+        return Err(ApiError::Conflict {
+            code: "certification_open",
+            detail: "an application for this level is already under way".into(),
+        });
+    }
+    let now = Utc::now();
+    let model = level_certification::Model {
+        id: Uuid::now_v7(),
+        volunteer_id,
+        level,
+        rule_set_id: set.id,
+        status: CertificationStatus::Applied,
+        reviewed_by: None,
+        notice_starts_on: None,
+        notice_ends_on: None,
+        decision_reason: None,
+        granted_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    level_certification::Entity::insert(level_certification::ActiveModel::from(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "create",
+            entity_type: CERTIFICATION,
+            entity_id: model.id,
+            fields: vec!["volunteer_id".into(), "level".into(), "status".into()],
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// The certification if its volunteer is visible to `user` (themself or admins in scope).
+///
+/// # Errors
+/// 404 `not_found`; database errors.
+pub async fn get_certification(
+    db: &impl ConnectionTrait,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<level_certification::Model, ApiError> {
+    let c = level_certification::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("certification"))?;
+    get_visible(db, user, c.volunteer_id)
+        .await
+        .map_err(|_| ApiError::NotFound("certification"))?;
+    Ok(c)
+}
+
+/// A decision on a certification by an admin in scope.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Approve after review: the public notice starts today.
+    Approve,
+    /// Refuse after review.
+    Reject(String),
+    /// An objection received during the notice stops it.
+    Object(String),
+    /// The notice passed without objection: grant the level.
+    Grant,
+}
+
+/// Applies a decision (admins whose scope covers the volunteer). Transitions are conditional
+/// updates on the expected status, so two admins deciding at once cannot both succeed.
+///
+/// Public notice (公示): from the approval day through the [`rules::NOTICE_WORKING_DAYS`]-th
+/// working day after it (platform time zone, weekends, holidays and make-up working days per the
+/// working-day calendar). Objections are taken until its last day; the grant comes after it and
+/// recomputes the stored level in the same transaction.
+///
+/// # Errors
+/// 404 missing or outside scope; 422 `reason_length`; 409 `certification_state`,
+/// `notice_over` (objection after the notice), `notice_running` (grant before its end);
+/// database errors.
+pub async fn decide<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    tz: Tz,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+    decision: Decision,
+) -> Result<level_certification::Model, ApiError> {
+    let current = level_certification::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("certification"))?;
+    crate::volunteers::service::find_in_scope(db, scope, current.volunteer_id)
+        .await
+        .map_err(|_| ApiError::NotFound("certification"))?;
+    let today = local_date(tz, Utc::now());
+    let now = Utc::now();
+    let mut next = current.clone();
+    next.updated_at = now;
+    let (from, action, fields): (CertificationStatus, &str, &[&str]) = match &decision {
+        Decision::Approve => {
+            let (holidays, workdays) =
+                crate::records::service::calendar(db, today, today + chrono::Duration::days(90))
+                    .await?;
+            next.status = CertificationStatus::InNotice;
+            next.reviewed_by = actor.account_id;
+            next.notice_starts_on = Some(today);
+            next.notice_ends_on = Some(crate::records::rules::add_working_days(
+                today,
+                rules::NOTICE_WORKING_DAYS,
+                &holidays,
+                &workdays,
+            ));
+            (
+                CertificationStatus::Applied,
+                "approve",
+                &[
+                    "status",
+                    "reviewed_by",
+                    "notice_starts_on",
+                    "notice_ends_on",
+                ],
+            )
+        }
+        Decision::Reject(reason) => {
+            next.status = CertificationStatus::Rejected;
+            next.reviewed_by = actor.account_id;
+            next.decision_reason = Some(clean_reason(reason)?);
+            (
+                CertificationStatus::Applied,
+                "reject",
+                &["status", "reviewed_by", "decision_reason"],
+            )
+        }
+        Decision::Object(reason) => {
+            if current.status == CertificationStatus::InNotice
+                && current.notice_ends_on.is_some_and(|end| today > end)
+            {
+                return Err(ApiError::Conflict {
+                    code: "notice_over",
+                    detail: "the public notice has ended; objections are no longer taken".into(),
+                });
+            }
+            next.status = CertificationStatus::Stopped;
+            next.decision_reason = Some(clean_reason(reason)?);
+            (
+                CertificationStatus::InNotice,
+                "object",
+                &["status", "decision_reason"],
+            )
+        }
+        Decision::Grant => {
+            if current.status == CertificationStatus::InNotice
+                && current.notice_ends_on.is_none_or(|end| today <= end)
+            {
+                return Err(ApiError::Conflict {
+                    code: "notice_running",
+                    detail: "the public notice has not ended yet".into(),
+                });
+            }
+            next.status = CertificationStatus::Granted;
+            next.granted_at = Some(now);
+            (
+                CertificationStatus::InNotice,
+                "grant",
+                &["status", "granted_at"],
+            )
+        }
+    };
+    let txn = db.begin().await?;
+    let mut update = level_certification::ActiveModel::from(next.clone()).reset_all();
+    update.id = sea_orm::ActiveValue::NotSet;
+    let done = level_certification::Entity::update_many()
+        .set(update)
+        .filter(level_certification::Column::Id.eq(id))
+        .filter(level_certification::Column::Status.eq(from))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(ApiError::Conflict {
+            code: "certification_state",
+            detail: "the certification is not in the status this decision needs".into(),
+        });
+    }
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action,
+            entity_type: CERTIFICATION,
+            entity_id: id,
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            reason: next.decision_reason.clone(),
+        },
+    )
+    .await?;
+    if matches!(decision, Decision::Grant) {
+        volunteer_total::Entity::find_by_id(next.volunteer_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        recompute(&txn, tz, next.volunteer_id, actor).await?;
+    }
+    txn.commit().await?;
+    Ok(next)
 }
