@@ -89,39 +89,90 @@ fn pg_url(server: &str, db: &str) -> String {
     }
 }
 
+/// A fingerprint of the migrations (their sources and shipped data): one template database per
+/// migration version, reused by later runs instead of being created (and left behind) each time.
+fn migrations_fingerprint() -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migration");
+    let mut files: Vec<PathBuf> = ["src", "data"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(root.join(d)).ok())
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in files {
+        f.file_name().hash(&mut h);
+        std::fs::read(&f).unwrap_or_default().hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
 async fn template() -> &'static Template {
     TEMPLATE
         .get_or_init(|| async {
+            let fingerprint = migrations_fingerprint();
             match pg_server() {
                 Some(server) => {
-                    let name = format!("yv_tmpl_{}", Uuid::now_v7().simple());
+                    let name = format!("yv_tmpl_{fingerprint}");
                     let admin = Database::connect(&server)
                         .await
                         .expect("connect to PostgreSQL");
-                    admin
-                        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    let exists = admin
+                        .query_one_raw(sea_orm::Statement::from_string(
+                            admin.get_database_backend(),
+                            format!("SELECT 1 AS one FROM pg_database WHERE datname = '{name}'"),
+                        ))
                         .await
-                        .expect("create template database");
-                    let db = Database::connect(pg_url(&server, &name))
-                        .await
-                        .expect("connect template");
-                    Migrator::up(&db, None).await.expect("migrate template");
-                    db.close().await.expect("close template");
+                        .expect("look up template")
+                        .is_some();
+                    if !exists {
+                        // Build under a private name and rename when complete, so that a
+                        // template that exists is always fully migrated, also when two test
+                        // processes race.
+                        let building = format!("{name}_{}", Uuid::now_v7().simple());
+                        admin
+                            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+                            .await
+                            .expect("create template database");
+                        let db = Database::connect(pg_url(&server, &building))
+                            .await
+                            .expect("connect template");
+                        Migrator::up(&db, None).await.expect("migrate template");
+                        db.close().await.expect("close template");
+                        let renamed = admin
+                            .execute_unprepared(&format!(
+                                "ALTER DATABASE {building} RENAME TO {name}"
+                            ))
+                            .await;
+                        if renamed.is_err() {
+                            let _ = admin
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building}"))
+                                .await;
+                        }
+                    }
                     admin.close().await.ok();
                     Template::Postgres { server, name }
                 }
                 None => {
-                    let dir = std::env::temp_dir()
-                        .join(format!("yv-test-template-{}", std::process::id()));
-                    std::fs::create_dir_all(&dir).expect("template dir");
-                    let path = dir.join("template.db");
-                    let _ = std::fs::remove_file(&path);
-                    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
-                        .await
-                        .expect("open template");
-                    Migrator::up(&db, None).await.expect("migrate template");
-                    db.execute_unprepared("VACUUM").await.expect("vacuum");
-                    db.close().await.expect("close template");
+                    let path =
+                        std::env::temp_dir().join(format!("yv-test-template-{fingerprint}.db"));
+                    if !path.exists() {
+                        let building = std::env::temp_dir().join(format!(
+                            "yv-test-template-{fingerprint}-{}.db",
+                            Uuid::now_v7().simple()
+                        ));
+                        let db =
+                            Database::connect(format!("sqlite://{}?mode=rwc", building.display()))
+                                .await
+                                .expect("open template");
+                        Migrator::up(&db, None).await.expect("migrate template");
+                        db.execute_unprepared("VACUUM").await.expect("vacuum");
+                        db.close().await.expect("close template");
+                        // Atomic on one file system: readers see the old or the new file whole.
+                        std::fs::rename(&building, &path).expect("publish template");
+                    }
                     Template::Sqlite(path)
                 }
             }
