@@ -79,6 +79,15 @@ pub struct ImportParams {
     pub organization_id: Uuid,
 }
 
+/// A raw roster file in the body (documented as binary so that clients send bytes).
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(
+    dead_code,
+    reason = "documents the raw body; the body is read as a stream"
+)]
+pub struct RosterFile(Vec<u8>);
+
 /// Multipart form of an upload (for Swagger UI and browsers).
 #[derive(Debug, ToSchema)]
 #[allow(
@@ -327,7 +336,7 @@ pub async fn import(
         content(
             (RosterUpload = "multipart/form-data"),
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (RosterFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     ),
     security(("bearer_auth" = ["platform_admin", "org_admin"])),
