@@ -48,3 +48,29 @@ pub struct Page<T> {
     /// Number of items over all pages.
     pub total: u64,
 }
+
+/// Runs a list query for one page: the total over all pages (`COUNT(*)` of the query) and the
+/// rows of page `page` (1-based) of `per_page` rows, as a [`Page`].
+///
+/// # Errors
+/// Database errors.
+pub async fn fetch<'db, C, Q>(
+    query: Q,
+    db: &'db C,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<<Q::Selector as sea_orm::SelectorTrait>::Item>, ApiError>
+where
+    C: sea_orm::ConnectionTrait,
+    Q: sea_orm::PaginatorTrait<'db, C>,
+{
+    let paginator = query.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}

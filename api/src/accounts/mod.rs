@@ -8,8 +8,8 @@ use entity::account;
 use entity::enums::{AccountStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
-    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, TransactionTrait as _,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -266,9 +266,8 @@ pub async fn list_accounts(
     if let Some(role) = filter.role {
         q = q.filter(account::Column::Role.eq(role));
     }
-    let pages = q.order_by_asc(account::Column::Id).paginate(&state.db, n);
-    let total = pages.num_items().await?;
-    let items = pages.fetch_page(p - 1).await?;
+    let Page { items, total, .. } =
+        crate::pagination::fetch(q.order_by_asc(account::Column::Id), &state.db, p, n).await?;
     Ok(web::Json(Page {
         items: items.into_iter().map(Into::into).collect(),
         page: p,

@@ -9,8 +9,8 @@ use entity::volunteer_membership as membership;
 use entity::{organization, volunteer};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, PaginatorTrait as _,
-    QueryFilter as _, QueryOrder as _, SqlErr, TransactionSession as _, TransactionTrait,
+    ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    SqlErr, TransactionSession as _, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -194,18 +194,14 @@ pub async fn list(
     if let Some(v) = filter.volunteer_id {
         q = q.filter(membership::Column::VolunteerId.eq(v));
     }
-    let paginator = q
-        .order_by_desc(membership::Column::AppliedAt)
-        .order_by_desc(membership::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_desc(membership::Column::AppliedAt)
+            .order_by_desc(membership::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// The membership if `user` may see it: its volunteer, or an admin whose scope covers its

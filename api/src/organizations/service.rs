@@ -328,18 +328,14 @@ pub async fn list(
     {
         q = q.filter(organization::Column::Name.like(format!("%{}%", escape_like(name))));
     }
-    let paginator = q
-        .order_by_asc(organization::Column::Depth)
-        .order_by_asc(organization::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_asc(organization::Column::Depth)
+            .order_by_asc(organization::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// `LIKE` pattern for a region and its sub-regions: `320000` → `32%`, `320100` → `3201%`,

@@ -388,18 +388,14 @@ pub async fn list(
     if let Some(s) = filter.status {
         q = q.filter(project::Column::Status.eq(s));
     }
-    let paginator = q
-        .order_by_desc(project::Column::CreatedAt)
-        .order_by_desc(project::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_desc(project::Column::CreatedAt)
+            .order_by_desc(project::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// Applies a patch. Drafts accept every field; published projects only `description` and
@@ -826,12 +822,14 @@ pub async fn public_list(
         if filter.radius_km.is_some() {
             return Err(invalid_query("radius_km needs near=lat,lon"));
         }
-        let paginator = q
-            .order_by_asc(project::Column::StartDate)
-            .order_by_asc(project::Column::Id)
-            .paginate(db, per_page);
-        let total = paginator.num_items().await?;
-        let items = paginator.fetch_page(page - 1).await?;
+        let Page { items, total, .. } = crate::pagination::fetch(
+            q.order_by_asc(project::Column::StartDate)
+                .order_by_asc(project::Column::Id),
+            db,
+            page,
+            per_page,
+        )
+        .await?;
         let names = org_names(db, &items).await?;
         return Ok(Page {
             items: items
@@ -1622,13 +1620,16 @@ pub async fn my_signups(
     page: u64,
     per_page: u64,
 ) -> Result<Page<MyItem>, ApiError> {
-    let paginator = signup::Entity::find()
-        .filter(signup::Column::VolunteerId.eq(volunteer_id))
-        .order_by_desc(signup::Column::CreatedAt)
-        .order_by_desc(signup::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
+    let Page { items, total, .. } = crate::pagination::fetch(
+        signup::Entity::find()
+            .filter(signup::Column::VolunteerId.eq(volunteer_id))
+            .order_by_desc(signup::Column::CreatedAt)
+            .order_by_desc(signup::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await?;
     let shift_ids: Vec<Uuid> = items.iter().map(|s| s.shift_id).collect();
     let project_ids: Vec<Uuid> = items.iter().map(|s| s.project_id).collect();
     let shifts: HashMap<Uuid, shift::Model> = shift::Entity::find()

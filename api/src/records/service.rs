@@ -25,8 +25,8 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
-    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
-    TransactionSession as _, TransactionTrait as _,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionSession as _,
+    TransactionTrait as _,
 };
 use uuid::Uuid;
 
@@ -453,18 +453,14 @@ pub async fn list(
         q = q.filter(service_record::Column::Late.eq(l));
     }
     q = q.filter(date_range(tz, filter.from, filter.to)?);
-    let paginator = q
-        .order_by_desc(service_record::Column::StartedAt)
-        .order_by_desc(service_record::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_desc(service_record::Column::StartedAt)
+            .order_by_desc(service_record::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// Records whose service starts between `from` and `to` (inclusive dates, platform time zone).

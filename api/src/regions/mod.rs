@@ -4,9 +4,7 @@
 use actix_web::{get, web};
 use entity::enums::RegionLevel;
 use entity::region;
-use sea_orm::{
-    ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -90,9 +88,8 @@ pub async fn list_regions(
     {
         q = q.filter(region::Column::Name.like(format!("%{}%", escape_like(name))));
     }
-    let pages = q.order_by_asc(region::Column::Code).paginate(&state.db, n);
-    let total = pages.num_items().await?;
-    let items = pages.fetch_page(p - 1).await?;
+    let Page { items, total, .. } =
+        crate::pagination::fetch(q.order_by_asc(region::Column::Code), &state.db, p, n).await?;
     Ok(web::Json(Page {
         items: items.into_iter().map(Into::into).collect(),
         page: p,

@@ -348,18 +348,15 @@ pub async fn list_courses(
     if let Some(p) = filter.published {
         q = q.filter(course::Column::Published.eq(p));
     }
-    let paginator = course_filters(q, filter)
-        .order_by_desc(course::Column::CreatedAt)
-        .order_by_desc(course::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        course_filters(q, filter)
+            .order_by_desc(course::Column::CreatedAt)
+            .order_by_desc(course::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// Applies a patch to a course in scope (published or not; training records already made keep
@@ -546,12 +543,15 @@ pub async fn public_courses(
     per_page: u64,
 ) -> Result<Page<(course::Model, String)>, ApiError> {
     let q = course::Entity::find().filter(course::Column::Published.eq(true));
-    let paginator = course_filters(q, filter)
-        .order_by_asc(course::Column::Title)
-        .order_by_asc(course::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
+    let Page { items, total, .. } = crate::pagination::fetch(
+        course_filters(q, filter)
+            .order_by_asc(course::Column::Title)
+            .order_by_asc(course::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await?;
     let names = org_names(db, items.iter().map(|c| c.organization_id).collect()).await?;
     Ok(Page {
         items: items
@@ -723,18 +723,14 @@ pub async fn list_instructors(
     {
         q = q.filter(instructor::Column::Name.like(format!("%{}%", escape_like(n))));
     }
-    let paginator = q
-        .order_by_asc(instructor::Column::Name)
-        .order_by_asc(instructor::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_asc(instructor::Column::Name)
+            .order_by_asc(instructor::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// Applies a patch to an instructor in scope. Audit action `update` (field names only).
@@ -1212,18 +1208,14 @@ pub async fn list_classes(
     if let Some(o) = filter.organization_id {
         q = q.filter(training_class::Column::OrganizationId.eq(o));
     }
-    let paginator = q
-        .order_by_desc(training_class::Column::StartsAt)
-        .order_by_desc(training_class::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_desc(training_class::Column::StartsAt)
+            .order_by_desc(training_class::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 /// Applies a patch to a `planned` or `open` class in scope. Audit action `update`.
@@ -1834,13 +1826,16 @@ pub async fn my_enrolments(
     page: u64,
     per_page: u64,
 ) -> Result<Page<(training_enrolment::Model, training_class::Model)>, ApiError> {
-    let paginator = training_enrolment::Entity::find()
-        .filter(training_enrolment::Column::VolunteerId.eq(volunteer_id))
-        .order_by_desc(training_enrolment::Column::CreatedAt)
-        .order_by_desc(training_enrolment::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
+    let Page { items, total, .. } = crate::pagination::fetch(
+        training_enrolment::Entity::find()
+            .filter(training_enrolment::Column::VolunteerId.eq(volunteer_id))
+            .order_by_desc(training_enrolment::Column::CreatedAt)
+            .order_by_desc(training_enrolment::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await?;
     let classes: HashMap<Uuid, training_class::Model> = training_class::Entity::find()
         .filter(training_class::Column::Id.is_in(items.iter().map(|e| e.class_id)))
         .all(db)

@@ -1202,18 +1202,14 @@ pub async fn list(
         }
         q = q.filter(volunteer::Column::IdNumberHash.is_in(hashes));
     }
-    let paginator = q
-        .order_by_desc(volunteer::Column::CreatedAt)
-        .order_by_desc(volunteer::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
+    crate::pagination::fetch(
+        q.order_by_desc(volunteer::Column::CreatedAt)
+            .order_by_desc(volunteer::Column::Id),
+        db,
         page,
         per_page,
-        total,
-    })
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------
