@@ -7,10 +7,10 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
-
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod config;
 pub mod crypto;
 pub mod error;
@@ -20,11 +20,16 @@ pub mod memberships;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;
+pub mod partners;
 pub mod projects;
+pub mod recognition;
 pub mod records;
 pub mod regions;
+pub mod social_orgs;
+pub mod social_programs;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
 pub mod training;
 pub mod volunteers;

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Youth Volunteer Platform API",
-        description = "REST API of the provincial youth volunteer platform: organizations, accounts, real-name volunteers, roster import. Errors are RFC 9457 problem documents with a stable `code`. Operations declare the roles that may call them as the scopes of `bearer_auth` (`platform_admin`, `org_admin`, `volunteer`); `security: [{}]` marks public operations.",
+        description = "REST API of the provincial youth volunteer platform: organizations, accounts, real-name volunteers, roster import. Errors are RFC 9457 problem documents with a stable `code`. Operations declare the roles that may call them as the scopes of `bearer_auth` (`platform_admin`, `org_admin`, `volunteer`, `reviewer`); `security: [{}]` marks public operations.",
         license(name = "MIT", identifier = "MIT"),
     ),
     modifiers(&SecurityAddon, &BodyErrors),
@@ -29,6 +29,12 @@ use utoipa::{Modify, OpenApi};
         (name = "certificates", description = "Certificates of service records (志愿服务记录证明): issue, revoke, public verification, signing keys"),
         (name = "training", description = "Training: course catalogue, instructors, training classes, enrolment, attendance, completion, training records and qualifications"),
         (name = "incentives", description = "Incentives: versioned rule sets (star thresholds, extra conditions, rounding), star levels and progress, leaderboards"),
+        (name = "social-organizations", description = "Youth social organizations (青年社会组织): registry, incubation, partner programme (亲青伙伴), rating templates, rating rounds, grades"),
+        (name = "social-programs", description = "Project library, case library, micro-grant calls (微创投), youth homes (青年之家) and youth social workers (青少年事务社工)"),
+        (name = "partners", description = "Partner platforms: registration, credentials, client-credentials tokens, idempotent batch upsert of volunteers and service records"),
+        (name = "sync", description = "Change feed and signed webhooks for partner platforms"),
+        (name = "recognition", description = "Mutual recognition: signed (JWS, Ed25519) record documents, other platforms' keys, verification, recognised records"),
+        (name = "awards", description = "Award campaigns (评选表彰), credit list (诚信激励) with consent, partner benefits (便民优惠)"),
         (name = "operations", description = "Health probes"),
     )
 )]

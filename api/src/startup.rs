@@ -51,7 +51,13 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(projects::routes)
             .configure(records::routes)
             .configure(crate::training::routes)
-            .configure(crate::incentives::routes),
+            .configure(crate::incentives::routes)
+            .configure(crate::social_orgs::routes)
+            .configure(crate::social_programs::routes)
+            .configure(crate::partners::routes)
+            .configure(crate::sync::routes)
+            .configure(crate::recognition::routes)
+            .configure(crate::awards::routes),
     )
     .service(health::live)
     .service(health::ready)

@@ -95,6 +95,10 @@ pub enum Role {
     OrgAdmin,
     /// A registered volunteer.
     Volunteer,
+    /// 评审专家: scores the rating rounds, award nominations and grant proposals assigned to
+    /// them, and nothing else. May carry an affiliated organization, used for conflict-of-interest
+    /// checks (a reviewer never rates their own organization or its subtree).
+    Reviewer,
 }
 
 /// Whether an account may log in.

@@ -10,6 +10,12 @@ mod m20261130_000004_service_records;
 mod m20261130_000005_attendance;
 mod m20261130_000006_training;
 mod m20261130_000007_incentives;
+mod m20261130_000008_social_orgs;
+mod m20261130_000009_social_programs;
+mod m20261130_000010_partners;
+mod m20261130_000011_sync;
+mod m20261130_000012_recognition;
+mod m20261130_000013_awards;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -25,6 +31,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_attendance::Migration),
             Box::new(m20261130_000006_training::Migration),
             Box::new(m20261130_000007_incentives::Migration),
+            Box::new(m20261130_000008_social_orgs::Migration),
+            Box::new(m20261130_000009_social_programs::Migration),
+            Box::new(m20261130_000010_partners::Migration),
+            Box::new(m20261130_000011_sync::Migration),
+            Box::new(m20261130_000012_recognition::Migration),
+            Box::new(m20261130_000013_awards::Migration),
         ]
     }
 }

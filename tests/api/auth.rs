@@ -293,6 +293,53 @@ async fn weak_passwords_and_bad_usernames_are_refused_for_new_accounts() {
 }
 
 #[tokio::test]
+async fn reviewer_accounts_carry_an_affiliation_in_scope_and_see_no_organization_data() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let city = app.create_org(&admin, "团市委", None).await;
+    let other = app.create_org(&admin, "另一团市委", None).await;
+    let city_admin = app
+        .org_admin_token(&admin, city["id"].as_str().unwrap(), "city-admin")
+        .await;
+    // An org admin must affiliate the reviewer inside their own subtree.
+    app.post(
+        "/api/v1/accounts",
+        Some(&city_admin),
+        &json!({"username": "rev-none", "password": "Reviewer-pass-1", "role": "reviewer"}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/accounts",
+        Some(&city_admin),
+        &json!({"username": "rev-out", "password": "Reviewer-pass-1", "role": "reviewer",
+                "organization_id": other["id"]}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let r = app
+        .post(
+            "/api/v1/accounts",
+            Some(&city_admin),
+            &json!({"username": "rev-in", "password": "Reviewer-pass-1", "role": "reviewer",
+                    "organization_id": city["id"]}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(r.body["role"], "reviewer");
+    assert_eq!(r.body["organization_id"], city["id"]);
+    // A platform admin may create an unaffiliated reviewer (an outside expert).
+    let reviewer = app.reviewer_token(&admin, None, "outside-expert").await;
+    let me = app.get("/api/v1/auth/me", Some(&reviewer)).await;
+    me.expect(200);
+    assert_eq!(me.body["role"], "reviewer");
+    // Reviewers manage nothing: admin-only operations are forbidden to them.
+    app.get("/api/v1/accounts", Some(&reviewer))
+        .await
+        .expect_problem(403, "forbidden");
+}
+
+#[tokio::test]
 async fn malformed_bodies_get_problem_documents_never_500() {
     let app = spawn_app().await;
     let r = app

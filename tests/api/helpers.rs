@@ -406,6 +406,29 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates a reviewer (评审专家) account, affiliated with `org_id` if given, and returns an
+    /// access token for them.
+    pub async fn reviewer_token(
+        &self,
+        token: &str,
+        org_id: Option<&str>,
+        username: &str,
+    ) -> String {
+        let password = "Reviewer-pass-1";
+        let mut body = json!({"username": username, "password": password, "role": "reviewer"});
+        if let Some(org) = org_id {
+            body["organization_id"] = json!(org);
+        }
+        self.post("/api/v1/accounts", Some(token), &body)
+            .await
+            .expect(201);
+        let r = self.login(username, password).await;
+        r.expect(200);
+        r.body["access_token"].as_str().expect("token").to_owned()
+    }
+}
+
 /// Computes the GB 11643 check character for 17 digits.
 pub fn id_check_char(body17: &str) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

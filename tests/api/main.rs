@@ -4,6 +4,7 @@
 
 mod attendance;
 mod auth;
+mod awards;
 mod certificates;
 mod helpers;
 mod imports;
@@ -12,10 +13,15 @@ mod memberships;
 mod migrations;
 mod openapi;
 mod organizations;
+mod partners;
 mod projects;
+mod recognition;
 mod records;
 #[path = "../support/roster_gen.rs"]
 mod roster_gen;
 mod signups;
+mod social_orgs;
+mod social_programs;
+mod sync;
 mod training;
 mod volunteers;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
 
-const ROLES: [&str; 3] = ["platform_admin", "org_admin", "volunteer"];
+const ROLES: [&str; 4] = ["platform_admin", "org_admin", "volunteer", "reviewer"];
 
 fn operations() -> Vec<(String, &'static str, utoipa::openapi::path::Operation)> {
     let spec = api::openapi::spec();

@@ -36,9 +36,12 @@ pub struct AccountIn {
     pub username: String,
     /// Initial password (8–128 characters, two classes of characters).
     pub password: String,
-    /// `org_admin` (default) or `platform_admin` (platform admins only).
+    /// `org_admin` (default), `reviewer` (评审专家) or `platform_admin` (platform admins only).
+    /// Volunteer accounts come from volunteer registration, never from here.
     pub role: Option<Role>,
-    /// Organization an org admin manages; must be in the caller's scope.
+    /// Organization an org admin manages, or a reviewer's affiliation (used for conflict-of-
+    /// interest checks; required when an org admin creates a reviewer); must be in the caller's
+    /// scope.
     pub organization_id: Option<Uuid>,
     /// Optional mobile, usable as a login name.
     pub mobile: Option<String>,
@@ -166,6 +169,26 @@ pub async fn create_account(
             })?;
             Some(org)
         }
+        Role::Reviewer => match (body.organization_id, scope) {
+            (None, Scope::All) => None,
+            (None, _) => {
+                return Err(ApiError::field(
+                    "organization_id",
+                    "required",
+                    "a reviewer created by an org admin needs an affiliation in the admin's subtree",
+                ));
+            }
+            (Some(org), _) => {
+                get_scoped(&state.db, &scope, org).await.map_err(|_| {
+                    ApiError::field(
+                        "organization_id",
+                        "organization_not_found",
+                        "no such organization in your scope",
+                    )
+                })?;
+                Some(org)
+            }
+        },
         _ => {
             return Err(ApiError::field(
                 "role",

@@ -1,0 +1,4 @@
+//! Mutual recognition: signed record documents, other platforms' keys, verification, imported records (issue 7).
+
+/// Registers the routes of this module.
+pub fn routes(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {}

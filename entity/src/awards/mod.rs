@@ -1,0 +1,1 @@
+//! Entities of award campaigns, credit list with consent, partner benefits (issue 5).

@@ -1,0 +1,1 @@
+//! Entities of partner platforms: registry, credentials, tokens, batch upsert with idempotency (issue 7).

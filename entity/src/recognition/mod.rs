@@ -1,0 +1,1 @@
+//! Entities of mutual recognition: signed record documents, other platforms' keys, verification, imported records (issue 7).

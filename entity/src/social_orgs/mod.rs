@@ -1,0 +1,1 @@
+//! Entities of youth social organizations: registry, incubation, rating templates, rating rounds, grades (issue 6).

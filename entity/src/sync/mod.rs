@@ -1,0 +1,1 @@
+//! Entities of change feed and webhooks for partner platforms (issue 7).

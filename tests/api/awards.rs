@@ -1,0 +1,1 @@
+//! Award campaigns, credit list with consent, partner benefits (issue 5).

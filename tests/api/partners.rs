@@ -1,0 +1,1 @@
+//! Partner platforms: registry, credentials, tokens, batch upsert with idempotency (issue 7).

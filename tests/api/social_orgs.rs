@@ -1,0 +1,1 @@
+//! Youth social organizations: registry, incubation, rating templates, rating rounds, grades (issue 6).

@@ -1,0 +1,1 @@
+//! Project library, case library, micro-grant calls, youth homes and youth social workers (issue 6).

@@ -1,0 +1,1 @@
+//! Change feed and webhooks for partner platforms (issue 7).
