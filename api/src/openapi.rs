@@ -51,6 +51,12 @@ impl Modify for SecurityAddon {
             "Access token from POST /api/v1/auth/login. Scopes list the roles allowed.".into(),
         );
         components.add_security_scheme("bearer_auth", SecurityScheme::Http(http));
+        let mut partner = Http::new(HttpAuthScheme::Bearer);
+        partner.bearer_format = Some("JWT".into());
+        partner.description = Some(
+            "Partner platform access token from POST /api/v1/partners/token (OAuth 2 client credentials). Not interchangeable with bearer_auth tokens.".into(),
+        );
+        components.add_security_scheme("partner_auth", SecurityScheme::Http(partner));
     }
 }
 
