@@ -1105,10 +1105,27 @@ pub async fn correct(
     id: Uuid,
     input: CorrectionIn,
 ) -> Result<service_record::Model, ApiError> {
-    let why = reason(&input.reason)?;
-    let tz = state.settings.time_zone;
     let txn = state.db.begin().await?;
-    let old = find_scoped(&txn, scope, id).await?;
+    let new = correct_in(&txn, state.settings.time_zone, scope, actor, id, input).await?;
+    txn.commit().await?;
+    Ok(new)
+}
+
+/// [`correct`] inside the caller's transaction (partner batch items correct a record and move
+/// their external-id mapping in one transaction); the caller commits.
+///
+/// # Errors
+/// As [`correct`].
+pub async fn correct_in(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+    input: CorrectionIn,
+) -> Result<service_record::Model, ApiError> {
+    let why = reason(&input.reason)?;
+    let old = find_scoped(txn, scope, id).await?;
     match old.status {
         ServiceRecordStatus::Superseded => {
             return Err(ApiError::Conflict {
@@ -1144,9 +1161,9 @@ pub async fn correct(
         return Err(ApiError::Validation(issues));
     }
     credited_minutes(input.started_at, input.ended_at)?;
-    lock_volunteer(&txn, old.volunteer_id).await?;
+    lock_volunteer(txn, old.volunteer_id).await?;
     if approved_overlap(
-        &txn,
+        txn,
         old.volunteer_id,
         input.started_at,
         input.ended_at,
@@ -1157,13 +1174,13 @@ pub async fn correct(
     {
         return Err(overlaps_error());
     }
-    transition(&txn, &old, ServiceRecordStatus::Superseded, actor, None).await?;
+    transition(txn, &old, ServiceRecordStatus::Superseded, actor, None).await?;
     if old.status == ServiceRecordStatus::Approved {
-        apply_totals(&txn, tz, &old, -1).await?;
+        apply_totals(txn, tz, &old, -1).await?;
     }
-    supersede_certificates(&txn, old.id).await?;
+    supersede_certificates(txn, old.id).await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         Entry {
             action: "supersede",
@@ -1175,7 +1192,7 @@ pub async fn correct(
     )
     .await?;
     let new = insert_record(
-        &txn,
+        txn,
         tz,
         actor,
         NewRecord {
@@ -1195,7 +1212,6 @@ pub async fn correct(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(new)
 }
 
