@@ -20,6 +20,7 @@
 //! | `APP_CHECKOUT_GRACE_MINUTES` | `120` | minutes after a shift ends before a missing check-out is closed for review |
 //! | `APP_MAX_BODY_BYTES` | `262144` | largest JSON body |
 //! | `APP_MAX_UPLOAD_BYTES` | `20971520` | largest roster upload |
+//! | `APP_PLATFORM_ISSUER` | `http://localhost:8080` | this platform's issuer id (`iss`) in signed documents (mutual recognition) |
 //!
 //! In production the JWT secret, the field-encryption key and the signing key must be given
 //! explicitly; start-up fails and names the missing variable otherwise.
@@ -82,6 +83,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Largest upload in bytes.
     pub max_upload_bytes: usize,
+    /// This platform's issuer id in signed documents (mutual recognition, `iss` of every JWS):
+    /// 1–64 characters, no spaces and no `#` (`APP_PLATFORM_ISSUER`, default
+    /// `http://localhost:8080`).
+    pub platform_issuer: String,
 }
 
 /// A configuration error names the variable at fault.
@@ -190,6 +195,19 @@ impl Settings {
                 message: format!("unknown IANA time zone {v:?}"),
             })?,
         };
+        let platform_issuer = var("APP_PLATFORM_ISSUER").map_or_else(
+            || "http://localhost:8080".to_owned(),
+            |v| v.trim().to_owned(),
+        );
+        if platform_issuer.chars().count() > 64
+            || platform_issuer.contains('#')
+            || platform_issuer.chars().any(char::is_whitespace)
+        {
+            return Err(ConfigError {
+                variable: "APP_PLATFORM_ISSUER",
+                message: "1–64 characters without spaces or '#'".into(),
+            });
+        }
         Ok(Self {
             host: var("APP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port: parsed(&var, "APP_PORT", 8080)?,
@@ -209,6 +227,7 @@ impl Settings {
             checkout_grace_minutes: parsed(&var, "APP_CHECKOUT_GRACE_MINUTES", 120)?,
             max_body_bytes: parsed(&var, "APP_MAX_BODY_BYTES", 256 * 1024)?,
             max_upload_bytes: parsed(&var, "APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
+            platform_issuer,
         })
     }
 
@@ -239,6 +258,7 @@ impl Settings {
             checkout_grace_minutes: 120,
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            platform_issuer: "https://volunteer.test".into(),
         }
     }
 

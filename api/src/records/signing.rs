@@ -57,6 +57,19 @@ impl PlatformSigner {
         B64URL.encode(self.key.sign(message).to_bytes())
     }
 
+    /// The key as a `jsonwebtoken` EdDSA signing key (PKCS#8 DER, RFC 8410), for compact JWS
+    /// documents (mutual recognition) signed with this same platform key.
+    ///
+    /// # Errors
+    /// Only if PKCS#8 encoding of a valid key fails (never in practice).
+    pub fn jws_encoding_key(
+        &self,
+    ) -> Result<jsonwebtoken::EncodingKey, ed25519_dalek::pkcs8::Error> {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        let der = self.key.to_pkcs8_der()?;
+        Ok(jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes()))
+    }
+
     /// Whether `signature` (base64url) is this key's valid signature over `message` (strict
     /// verification: no malleable signatures, no small-order keys).
     pub fn verify_b64url(&self, message: &[u8], signature: &str) -> bool {
