@@ -142,6 +142,7 @@ pub async fn get_signed_document(
         (status = 400, description = "Malformed JSON body", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_body: document missing or not a string", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/public/signed-documents/verify")]
