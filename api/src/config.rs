@@ -18,6 +18,10 @@
 //! | `APP_LOGIN_MAX_PER_ACCOUNT` | `5` | login attempts per account per minute (burst) |
 //! | `APP_LOGIN_MAX_PER_ADDRESS` | `30` | login attempts per client address per minute (burst) |
 //! | `APP_CHECKOUT_GRACE_MINUTES` | `120` | minutes after a shift ends before a missing check-out is closed for review |
+//! | `APP_WEBHOOK_POLL_MS` | `1000` | how often each node's webhook worker looks for work |
+//! | `APP_WEBHOOK_BACKOFF_MS` | `10000` | first retry delay of a failed webhook delivery (doubles per attempt, at most 1 hour) |
+//! | `APP_WEBHOOK_MAX_ATTEMPTS` | `8` | attempts before a webhook delivery is marked failed |
+//! | `APP_WEBHOOK_TIMEOUT_MS` | `10000` | timeout of one webhook request |
 //! | `APP_MAX_BODY_BYTES` | `262144` | largest JSON body |
 //! | `APP_MAX_UPLOAD_BYTES` | `20971520` | largest roster upload |
 //! | `APP_PLATFORM_ISSUER` | `http://localhost:8080` | this platform's issuer id (`iss`) in signed documents (mutual recognition) |
@@ -79,6 +83,15 @@ pub struct Settings {
     /// Minutes after a shift ends before an attendance without check-out is closed by the job
     /// (its record is then held for review).
     pub checkout_grace_minutes: i64,
+    /// Milliseconds between two runs of the webhook worker on this node.
+    pub webhook_poll_ms: u64,
+    /// First retry delay of a failed webhook delivery in milliseconds; doubles per attempt, capped
+    /// at one hour.
+    pub webhook_backoff_ms: u64,
+    /// Attempts before a webhook delivery is given up (`failed`).
+    pub webhook_max_attempts: i32,
+    /// Timeout of one webhook request in milliseconds.
+    pub webhook_timeout_ms: u64,
     /// Largest JSON body in bytes.
     pub max_body_bytes: usize,
     /// Largest upload in bytes.
@@ -225,6 +238,10 @@ impl Settings {
             login_max_per_account: parsed(&var, "APP_LOGIN_MAX_PER_ACCOUNT", 5)?,
             login_max_per_address: parsed(&var, "APP_LOGIN_MAX_PER_ADDRESS", 30)?,
             checkout_grace_minutes: parsed(&var, "APP_CHECKOUT_GRACE_MINUTES", 120)?,
+            webhook_poll_ms: parsed(&var, "APP_WEBHOOK_POLL_MS", 1000)?,
+            webhook_backoff_ms: parsed(&var, "APP_WEBHOOK_BACKOFF_MS", 10_000)?,
+            webhook_max_attempts: parsed(&var, "APP_WEBHOOK_MAX_ATTEMPTS", 8)?,
+            webhook_timeout_ms: parsed(&var, "APP_WEBHOOK_TIMEOUT_MS", 10_000)?,
             max_body_bytes: parsed(&var, "APP_MAX_BODY_BYTES", 256 * 1024)?,
             max_upload_bytes: parsed(&var, "APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
             platform_issuer,
@@ -256,6 +273,10 @@ impl Settings {
             login_max_per_account: 5,
             login_max_per_address: 30,
             checkout_grace_minutes: 120,
+            webhook_poll_ms: 1000,
+            webhook_backoff_ms: 10_000,
+            webhook_max_attempts: 8,
+            webhook_timeout_ms: 10_000,
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
             platform_issuer: "https://volunteer.test".into(),
