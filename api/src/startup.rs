@@ -197,6 +197,8 @@ impl Application {
                 )
             })?;
         let port = listener.local_addr()?.port();
+        // Webhook delivery (sync): every node runs the worker; jobs are leased, never sent twice.
+        crate::sync::worker::spawn(&state)?;
         let server = run(listener, state.clone())?;
         let limiter = state.login_limiter.clone();
         let db = state.db.clone();

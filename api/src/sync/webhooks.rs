@@ -1,0 +1,340 @@
+//! Webhook endpoints and their deliveries: registration (secret shown once, stored encrypted),
+//! changes, listing deliveries and redelivery. Sending is [`super::worker`]'s job.
+
+use chrono::Utc;
+use entity::sync::{webhook_delivery as delivery, webhook_endpoint as endpoint};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _,
+    QueryFilter as _, QueryOrder as _,
+};
+use uuid::Uuid;
+
+use super::dto::{DeliveryFilter, EndpointIn, EndpointPatch, WebhookEvent};
+use super::partner::SyncCaller;
+use super::{feed, partner, signature};
+use crate::config::Environment;
+use crate::crypto::FieldCrypto;
+use crate::error::ApiError;
+use crate::pagination::Page;
+
+/// Longest accepted URL.
+pub const MAX_URL_CHARS: usize = 2048;
+
+/// Checks a receiver URL: `https` with a host and no credentials; `http` only to a loopback
+/// host (127.0.0.1, localhost, [::1]) and only in development (and tests), so that production
+/// events never travel unencrypted and never to this machine.
+///
+/// # Errors
+/// 422 `url_invalid` / `url_not_https` on `field`.
+pub fn check_url(field: &str, raw: &str, env: Environment) -> Result<String, ApiError> {
+    let raw = raw.trim();
+    let invalid = |code: &'static str, msg: &str| ApiError::field(field, code, msg);
+    if raw.chars().count() > MAX_URL_CHARS {
+        return Err(invalid("url_invalid", "at most 2048 characters"));
+    }
+    let url =
+        reqwest::Url::parse(raw).map_err(|_| invalid("url_invalid", "not an absolute URL"))?;
+    if url.host_str().is_none_or(str::is_empty)
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(invalid(
+            "url_invalid",
+            "the URL needs a host and must not carry credentials",
+        ));
+    }
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(url.to_string()),
+        "http" if loopback && env == Environment::Development => Ok(url.to_string()),
+        _ => Err(invalid(
+            "url_not_https",
+            "webhook URLs must use https (http only to localhost in development)",
+        )),
+    }
+}
+
+fn event_list(field: &str, events: &[WebhookEvent]) -> Result<String, ApiError> {
+    let mut names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        return Err(ApiError::field(
+            field,
+            "required",
+            "subscribe to at least one event",
+        ));
+    }
+    serde_json::to_string(&names).map_err(ApiError::internal)
+}
+
+fn description(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) if d.chars().count() <= 200 => Ok(Some(d.to_owned())),
+        Some(_) => Err(ApiError::field(
+            "description",
+            "too_long",
+            "at most 200 characters",
+        )),
+    }
+}
+
+/// Registers an endpoint for a partner; returns it with its new secret (shown once). Deliveries
+/// start with the changes committed after registration.
+///
+/// # Errors
+/// 422 `partner_id` `required` / `partner_not_found` (admins), `url_invalid`, `url_not_https`,
+/// `event_types` `required`, `description` `too_long`; 404 when a partner names another
+/// partner; database errors.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    crypto: &FieldCrypto,
+    env: Environment,
+    caller: &SyncCaller,
+    input: EndpointIn,
+) -> Result<(endpoint::Model, String), ApiError> {
+    let partner_id = match (caller.partner_id(), input.partner_id) {
+        (Some(own), None) => own,
+        (Some(own), Some(named)) if named == own => own,
+        (Some(_), Some(_)) => return Err(ApiError::NotFound("partner")),
+        (None, None) => {
+            return Err(ApiError::field(
+                "partner_id",
+                "required",
+                "name the partner the endpoint belongs to",
+            ));
+        }
+        (None, Some(named)) => {
+            if !partner::exists(db, named).await? {
+                return Err(ApiError::field(
+                    "partner_id",
+                    "partner_not_found",
+                    "no such partner platform",
+                ));
+            }
+            named
+        }
+    };
+    let url = check_url("url", &input.url, env)?;
+    let events = event_list("event_types", &input.event_types)?;
+    let description = description(input.description.as_deref())?;
+    let secret = signature::new_secret();
+    let start = feed::head(db).await?;
+    let now = Utc::now();
+    let model = endpoint::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        partner_id: Set(partner_id),
+        url: Set(url),
+        description: Set(description),
+        event_types: Set(events),
+        secret_ciphertext: Set(crypto.encrypt(&secret)),
+        active: Set(true),
+        cursor_txid: Set(start.txid),
+        cursor_seq: Set(start.seq),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok((model, secret))
+}
+
+/// The endpoint if the caller may see it (platform admins: any; partners: their own); 404
+/// otherwise.
+///
+/// # Errors
+/// 404 `not_found`; database errors.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    caller: &SyncCaller,
+    id: Uuid,
+) -> Result<endpoint::Model, ApiError> {
+    let mut q = endpoint::Entity::find_by_id(id);
+    if let Some(p) = caller.partner_id() {
+        q = q.filter(endpoint::Column::PartnerId.eq(p));
+    }
+    q.one(db)
+        .await?
+        .ok_or(ApiError::NotFound("webhook endpoint"))
+}
+
+/// Lists the endpoints the caller may see, optionally of one partner, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    caller: &SyncCaller,
+    partner_id: Option<Uuid>,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<endpoint::Model>, ApiError> {
+    let mut q = endpoint::Entity::find();
+    if let Some(p) = caller.partner_id() {
+        q = q.filter(endpoint::Column::PartnerId.eq(p));
+    }
+    if let Some(p) = partner_id {
+        q = q.filter(endpoint::Column::PartnerId.eq(p));
+    }
+    crate::pagination::fetch(
+        q.order_by_asc(endpoint::Column::CreatedAt)
+            .order_by_asc(endpoint::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await
+}
+
+/// Applies a patch (optimistic concurrency on `version`).
+///
+/// # Errors
+/// 404, 412 `version_mismatch`, 422 as on creation; database errors.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    env: Environment,
+    caller: &SyncCaller,
+    id: Uuid,
+    patch: EndpointPatch,
+) -> Result<endpoint::Model, ApiError> {
+    let current = get(db, caller, id).await?;
+    if current.version != patch.version {
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    let mut active = <endpoint::ActiveModel as Default>::default();
+    if let Some(u) = &patch.url {
+        active.url = Set(check_url("url", u, env)?);
+    }
+    if let Some(e) = &patch.event_types {
+        active.event_types = Set(event_list("event_types", e)?);
+    }
+    if patch.description.is_some() {
+        active.description = Set(description(patch.description.as_deref())?);
+    }
+    if let Some(a) = patch.active {
+        active.active = Set(a);
+    }
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(Utc::now());
+    let done = endpoint::Entity::update_many()
+        .set(active)
+        .filter(endpoint::Column::Id.eq(id))
+        .filter(endpoint::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    let row = get(db, caller, id).await?;
+    if done.rows_affected != 1 {
+        return Err(ApiError::VersionMismatch {
+            current: row.version,
+        });
+    }
+    Ok(row)
+}
+
+/// Deletes an endpoint with its delivery history.
+///
+/// # Errors
+/// 404; database errors.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    caller: &SyncCaller,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let ep = get(db, caller, id).await?;
+    delivery::Entity::delete_many()
+        .filter(delivery::Column::EndpointId.eq(ep.id))
+        .exec(db)
+        .await?;
+    endpoint::Entity::delete_by_id(ep.id).exec(db).await?;
+    Ok(())
+}
+
+/// The deliveries of an endpoint, newest first.
+///
+/// # Errors
+/// 404 for an endpoint the caller may not see; database errors.
+pub async fn deliveries(
+    db: &impl ConnectionTrait,
+    caller: &SyncCaller,
+    endpoint_id: Uuid,
+    filter: &DeliveryFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<delivery::Model>, ApiError> {
+    let ep = get(db, caller, endpoint_id).await?;
+    let mut q = delivery::Entity::find().filter(delivery::Column::EndpointId.eq(ep.id));
+    if let Some(s) = filter.status {
+        q = q.filter(delivery::Column::Status.eq(s.as_str()));
+    }
+    crate::pagination::fetch(
+        q.order_by_desc(delivery::Column::CreatedAt)
+            .order_by_desc(delivery::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await
+}
+
+/// Queues a delivery again (any status): `pending`, attempts reset to 0, due now, lease
+/// cleared. The `webhook-id` stays the same, so a receiver that already processed it can
+/// deduplicate.
+///
+/// # Errors
+/// 404 for a delivery of an endpoint the caller may not see; database errors.
+pub async fn redeliver(
+    db: &impl ConnectionTrait,
+    caller: &SyncCaller,
+    id: Uuid,
+) -> Result<delivery::Model, ApiError> {
+    let mut q = delivery::Entity::find_by_id(id);
+    if let Some(p) = caller.partner_id() {
+        q = q.filter(delivery::Column::PartnerId.eq(p));
+    }
+    let d = q
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("webhook delivery"))?;
+    let now = Utc::now();
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value("pending"))
+        .col_expr(delivery::Column::Attempts, Expr::value(0))
+        .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(
+            delivery::Column::LeaseUntil,
+            Expr::value(None::<chrono::DateTime<Utc>>),
+        )
+        .col_expr(delivery::Column::LeaseToken, Expr::value(None::<Uuid>))
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(delivery::Column::Id.eq(d.id))
+        .exec(db)
+        .await?;
+    delivery::Entity::find_by_id(d.id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("webhook delivery"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_in_development() {
+        let dev = Environment::Development;
+        let prod = Environment::Production;
+        assert!(check_url("url", "https://p.example.org/h", prod).is_ok());
+        assert!(check_url("url", "http://127.0.0.1:9000/h", dev).is_ok());
+        assert!(check_url("url", "http://localhost/h", dev).is_ok());
+        assert!(check_url("url", "http://127.0.0.1:9000/h", prod).is_err());
+        assert!(check_url("url", "http://p.example.org/h", dev).is_err());
+        assert!(check_url("url", "ftp://p.example.org/h", dev).is_err());
+        assert!(check_url("url", "https://user:pw@p.example.org/h", prod).is_err());
+        assert!(check_url("url", "not a url", dev).is_err());
+    }
+}
