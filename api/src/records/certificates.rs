@@ -429,6 +429,8 @@ pub async fn issue(
         },
     )
     .await?;
+    crate::sync::changes::certificate(&txn, &model, crate::sync::changes::Operation::Create)
+        .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -515,6 +517,8 @@ pub async fn revoke(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("certificate"))?;
+    crate::sync::changes::certificate(&txn, &updated, crate::sync::changes::Operation::Update)
+        .await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -658,6 +658,8 @@ pub async fn insert_record(
         )
         .await?;
     }
+    crate::sync::changes::service_record(txn, &model, crate::sync::changes::Operation::Create)
+        .await?;
     Ok(model)
 }
 
@@ -894,6 +896,8 @@ pub async fn create_from_attendance(
         },
     )
     .await?;
+    crate::sync::changes::service_record(txn, &model, crate::sync::changes::Operation::Create)
+        .await?;
     Ok(model)
 }
 
@@ -941,10 +945,13 @@ async fn transition(
             detail: "the record was changed by someone else; reload it".into(),
         });
     }
-    service_record::Entity::find_by_id(record.id)
+    let updated = service_record::Entity::find_by_id(record.id)
         .one(txn)
         .await?
-        .ok_or(ApiError::NotFound("service record"))
+        .ok_or(ApiError::NotFound("service record"))?;
+    crate::sync::changes::service_record(txn, &updated, crate::sync::changes::Operation::Update)
+        .await?;
+    Ok(updated)
 }
 
 fn not_in_status(code: &'static str, what: &str) -> ApiError {

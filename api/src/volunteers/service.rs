@@ -767,6 +767,7 @@ pub async fn insert_prepared(
                 .await?;
         }
     }
+    crate::sync::changes::volunteers(txn, &models, crate::sync::changes::Operation::Create).await?;
     audit::record_many(txn, actor, entries).await?;
     Ok(models)
 }
@@ -1249,6 +1250,12 @@ async fn update_versioned(
             current: row.version,
         });
     }
+    crate::sync::changes::volunteers(
+        txn,
+        std::slice::from_ref(&row),
+        crate::sync::changes::Operation::Update,
+    )
+    .await?;
     Ok(row)
 }
 
