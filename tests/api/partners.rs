@@ -1,9 +1,21 @@
 //! Partner platforms (issue 7 part A): registry, client credentials, tokens, the partner
 //! extractor, idempotent batch upserts of volunteers and service records.
 
+use std::time::Duration;
+
+use reqwest::Method;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _, EntityTrait as _,
+    PaginatorTrait as _, QueryFilter as _, Statement,
+};
 use serde_json::{Value, json};
 
-use crate::helpers::{Reply, TestApp, spawn_app};
+use crate::helpers::{Reply, TestApp, admin_registered_volunteer, id_number, spawn_app};
+
+#[path = "../support/partner_client.rs"]
+mod partner_client;
+
+use partner_client::{PartnerApi, example_record, example_volunteer};
 
 /// Registers a partner with `scope` roots and returns (registration JSON, admin token).
 async fn register_partner(app: &TestApp, admin: &str, name: &str, scope: &[&str]) -> Value {
@@ -69,7 +81,6 @@ async fn a_platform_admin_registers_a_partner_and_the_secret_is_shown_once_and_s
     assert!(got.body.get("client_secret").is_none());
     assert!(!got.text.contains(secret));
     let row: Option<(String,)> = {
-        use sea_orm::{ConnectionTrait as _, Statement};
         let r = app
             .db
             .query_one_raw(Statement::from_string(
@@ -365,4 +376,677 @@ async fn the_token_endpoint_is_rate_limited_like_login() {
     let r = limited.expect("never rate limited");
     r.expect_problem(429, "too_many_requests");
     assert!(r.headers.contains_key("retry-after"));
+}
+
+// ---------------------------------------------------------------------------
+// Batch upserts and idempotency
+// ---------------------------------------------------------------------------
+
+const VOLUNTEERS: &str = "/api/v1/partner/volunteers/batch";
+const RECORDS: &str = "/api/v1/partner/service-records/batch";
+
+/// A partner with one scope root, an organization outside its scope and a token.
+struct World {
+    app: TestApp,
+    admin: String,
+    org: String,
+    outside: String,
+    partner: Value,
+    token: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let root = app.create_org(&admin, "南京大学团委", None).await;
+    let org = app
+        .create_org(&admin, "南京大学青年志愿者协会", root["id"].as_str())
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let outside = app.create_org(&admin, "苏州团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let partner = register_partner(
+        &app,
+        &admin,
+        "南大志愿系统",
+        &[root["id"].as_str().unwrap()],
+    )
+    .await;
+    let token = partner_token(&app, &partner).await;
+    World {
+        app,
+        admin,
+        org,
+        outside,
+        partner,
+        token,
+    }
+}
+
+/// POST with a bearer token, an optional Idempotency-Key and a JSON body.
+async fn send(app: &TestApp, path: &str, token: &str, key: Option<&str>, body: &Value) -> Reply {
+    let mut req = app
+        .client
+        .request(Method::POST, format!("{}{}", app.address, path))
+        .bearer_auth(token)
+        .json(body);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let r = req.send().await.expect("request");
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {sql}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// Memberships of `org` (of `volunteer` when given).
+async fn members(app: &TestApp, org: &str, volunteer: Option<&str>) -> u64 {
+    use entity::volunteer_membership as m;
+    let mut q =
+        m::Entity::find().filter(m::Column::OrganizationId.eq(uuid::Uuid::parse_str(org).unwrap()));
+    if let Some(v) = volunteer {
+        q = q.filter(m::Column::VolunteerId.eq(uuid::Uuid::parse_str(v).unwrap()));
+    }
+    q.count(&app.db).await.unwrap()
+}
+
+fn outcomes(r: &Reply) -> Vec<String> {
+    r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["outcome"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_volunteer_batch_answers_per_item_and_one_bad_item_never_rejects_the_others() {
+    let w = world().await;
+    let mut bad_checksum = example_volunteer(&w.org, 2);
+    let id = bad_checksum["id_number"].as_str().unwrap().to_owned();
+    let last = if id.ends_with('1') { "2" } else { "1" };
+    bad_checksum["id_number"] = json!(format!("{}{last}", &id[..17]));
+    let mut minor = example_volunteer(&w.org, 3);
+    minor["id_number"] = json!(id_number("320102", &crate::helpers::birth_years_ago(15), 3));
+    let mut minor_with_consent = example_volunteer(&w.org, 4);
+    minor_with_consent["id_number"] =
+        json!(id_number("320102", &crate::helpers::birth_years_ago(16), 4));
+    minor_with_consent["guardian"] =
+        json!({"name": "周建国", "relation": "父亲", "mobile": "13912345678", "consent": true});
+    let outside = example_volunteer(&w.outside, 5);
+    let wrong_shape = json!({"external_id": "stu-0006", "organization_id": "not-a-uuid"});
+    let items = vec![
+        example_volunteer(&w.org, 1),
+        bad_checksum,
+        minor,
+        minor_with_consent,
+        outside,
+        wrong_shape,
+    ];
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("k-1"),
+        &json!({"items": items}),
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(
+        outcomes(&r),
+        [
+            "created", "rejected", "rejected", "created", "rejected", "rejected"
+        ]
+    );
+    let results = r.body["results"].as_array().unwrap();
+    assert_eq!(results[1]["problem"]["errors"][0]["field"], "id_number");
+    assert_eq!(results[2]["problem"]["code"], "guardian_consent_required");
+    assert_eq!(results[4]["problem"]["code"], "out_of_scope");
+    assert_eq!(results[5]["problem"]["code"], "invalid_body");
+    assert_eq!(results[5]["external_id"], "stu-0006");
+    assert!(!r.text.contains(&id), "an ID number was echoed");
+    assert_eq!(r.body["summary"]["created"], 2);
+    assert_eq!(r.body["summary"]["rejected"], 4);
+    assert_eq!(count(&w.app, "volunteers").await, 2);
+
+    // The created volunteer is a normal volunteer of the organization, masked as usual.
+    let vid = results[0]["id"].as_str().unwrap();
+    let v = w
+        .app
+        .get(&format!("/api/v1/volunteers/{vid}"), Some(&w.admin))
+        .await;
+    v.expect(200);
+    assert_eq!(v.body["registration_organization_id"], w.org.as_str());
+    assert_eq!(v.body["volunteer_number"], results[0]["volunteer_number"]);
+    assert!(v.body["id_number"].as_str().unwrap().contains('*'));
+
+    // Nothing outside the scope was written.
+    assert_eq!(members(&w.app, &w.outside, None).await, 0);
+    assert_eq!(members(&w.app, &w.org, None).await, 2);
+}
+
+#[tokio::test]
+async fn a_replay_returns_the_first_answer_byte_for_byte_and_writes_nothing() {
+    let w = world().await;
+    let items = json!({"items": [example_volunteer(&w.org, 1), example_volunteer(&w.org, 2)]});
+    let first = send(&w.app, VOLUNTEERS, &w.token, Some("same-key"), &items).await;
+    first.expect(200);
+    assert!(!first.headers.contains_key("idempotent-replayed"));
+    let audits = count(&w.app, "audit_log").await;
+    let replay = send(&w.app, VOLUNTEERS, &w.token, Some("same-key"), &items).await;
+    replay.expect(200);
+    assert_eq!(replay.text, first.text);
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+    assert_eq!(count(&w.app, "volunteers").await, 2);
+    assert_eq!(count(&w.app, "audit_log").await, audits);
+
+    // The same key with another body is refused; without a key nothing is done.
+    let other = json!({"items": [example_volunteer(&w.org, 3)]});
+    send(&w.app, VOLUNTEERS, &w.token, Some("same-key"), &other)
+        .await
+        .expect_problem(422, "idempotency_key_reused");
+    send(&w.app, VOLUNTEERS, &w.token, None, &other)
+        .await
+        .expect_problem(400, "idempotency_key_missing");
+    send(&w.app, VOLUNTEERS, &w.token, Some("bad key"), &other)
+        .await
+        .expect_problem(400, "idempotency_key_invalid");
+    assert_eq!(count(&w.app, "volunteers").await, 2);
+
+    // A new key with the same content: every item is unchanged (the external ids decide).
+    let again = send(&w.app, VOLUNTEERS, &w.token, Some("new-key"), &items).await;
+    again.expect(200);
+    assert_eq!(outcomes(&again), ["unchanged", "unchanged"]);
+    assert_eq!(count(&w.app, "volunteers").await, 2);
+
+    // Batch limits.
+    send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("empty"),
+        &json!({"items": []}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let many: Vec<Value> = (0..501).map(|_| json!({})).collect();
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("many"),
+        &json!({"items": many}),
+    )
+    .await;
+    r.expect_problem(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["code"], "batch_too_large");
+}
+
+#[tokio::test]
+async fn concurrent_identical_requests_create_exactly_once() {
+    let w = world().await;
+    let items =
+        json!({"items": (1..=20).map(|n| example_volunteer(&w.org, n)).collect::<Vec<_>>()});
+    let one = || send(&w.app, VOLUNTEERS, &w.token, Some("race"), &items);
+    let (a, b, c, d, e, f) = tokio::join!(one(), one(), one(), one(), one(), one());
+    let replies = [a, b, c, d, e, f];
+    let mut ok = Vec::new();
+    for r in &replies {
+        match r.status.as_u16() {
+            200 => ok.push(r.text.clone()),
+            409 => assert_eq!(r.code(), "idempotency_key_in_progress"),
+            s => panic!("unexpected {s}: {}", r.text),
+        }
+    }
+    assert!(!ok.is_empty());
+    // Every 200 is the one answer; later replays too.
+    let last = send(&w.app, VOLUNTEERS, &w.token, Some("race"), &items).await;
+    last.expect(200);
+    for text in &ok {
+        assert_eq!(text, &last.text);
+    }
+    assert_eq!(last.body["summary"]["created"], 20);
+    assert_eq!(count(&w.app, "volunteers").await, 20);
+}
+
+#[tokio::test]
+async fn a_key_still_in_progress_answers_409_and_a_stale_one_is_taken_over_and_completed() {
+    let w = world().await;
+    let partner_id = w.partner["id"].as_str().unwrap();
+    let items = json!({"items": [example_volunteer(&w.org, 1), example_volunteer(&w.org, 2)]});
+    let body = serde_json::to_vec(&items).unwrap();
+    // What a node that is still processing (or died mid-batch) leaves behind.
+    let fingerprint = api::partners::idempotency::fingerprint("POST", VOLUNTEERS, &body);
+    let partner_uuid = uuid::Uuid::parse_str(partner_id).unwrap();
+    for (key, lease) in [
+        ("running", chrono::Utc::now() + chrono::Duration::minutes(5)),
+        ("crashed", chrono::Utc::now() - chrono::Duration::minutes(1)),
+    ] {
+        use entity::partners::{IdempotencyState, partner_idempotency_key as k};
+        k::Entity::insert(k::ActiveModel {
+            partner_id: Set(partner_uuid),
+            idempotency_key: Set(key.into()),
+            fingerprint: Set(fingerprint.clone()),
+            state: Set(IdempotencyState::InProgress),
+            response_status: Set(None),
+            response_body: Set(None),
+            lease_until: Set(lease),
+            created_at: Set(chrono::Utc::now()),
+            expires_at: Set(chrono::Utc::now() + chrono::Duration::hours(24)),
+        })
+        .exec_without_returning(&w.app.db)
+        .await
+        .unwrap();
+    }
+
+    let send_raw = |key: &'static str| {
+        w.app
+            .client
+            .post(format!("{}{VOLUNTEERS}", w.app.address))
+            .bearer_auth(&w.token)
+            .header("Idempotency-Key", key)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+    };
+    let r = send_raw("running").await.unwrap();
+    assert_eq!(r.status().as_u16(), 409);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "idempotency_key_in_progress");
+
+    // The crashed node had written the first item (under another request); the retry takes
+    // the key over, completes the batch, and the item already done comes back unchanged.
+    send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("earlier"),
+        &json!({"items": [example_volunteer(&w.org, 1)]}),
+    )
+    .await
+    .expect(200);
+    let r = send_raw("crashed").await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["results"][0]["outcome"], "unchanged");
+    assert_eq!(b["results"][1]["outcome"], "created");
+    assert_eq!(count(&w.app, "volunteers").await, 2);
+    // And it is now completed: a replay gets the same answer.
+    let again = send_raw("crashed").await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+}
+
+#[tokio::test]
+async fn a_killed_connection_does_not_cancel_the_batch_and_a_retry_gets_its_answer() {
+    let w = world().await;
+    let n = 150;
+    let items = json!({"items": (1..=n).map(|i| example_volunteer(&w.org, i)).collect::<Vec<_>>()});
+    // The client gives up long before the batch is done.
+    let impatient = w
+        .app
+        .client
+        .post(format!("{}{VOLUNTEERS}", w.app.address))
+        .bearer_auth(&w.token)
+        .header("Idempotency-Key", "slow")
+        .json(&items)
+        .timeout(Duration::from_millis(30))
+        .send()
+        .await;
+    assert!(impatient.is_err(), "the batch finished within 30 ms");
+    // The retry answers 409 while the batch still runs, then the stored answer.
+    let mut answer = None;
+    for _ in 0..600 {
+        let r = send(&w.app, VOLUNTEERS, &w.token, Some("slow"), &items).await;
+        match r.status.as_u16() {
+            409 => tokio::time::sleep(Duration::from_millis(100)).await,
+            200 => {
+                answer = Some(r);
+                break;
+            }
+            s => panic!("unexpected {s}: {}", r.text),
+        }
+    }
+    let answer = answer.expect("the batch never completed");
+    assert_eq!(answer.body["summary"]["created"], n);
+    assert_eq!(answer.headers["idempotent-replayed"], "true");
+    assert_eq!(count(&w.app, "volunteers").await, i64::from(n));
+}
+
+#[tokio::test]
+async fn an_existing_registration_is_linked_not_duplicated_and_partner_volunteers_are_updated() {
+    let w = world().await;
+    // Registered on the platform directly, with the ID number the partner will send.
+    let mut item = example_volunteer(&w.org, 7);
+    let local = admin_registered_volunteer(&w.app, &w.admin, &w.outside, "周同学", 900).await;
+    item["id_number"] = json!(id_number("110101", "19900307", 900));
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("a"),
+        &json!({"items": [item.clone()]}),
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(outcomes(&r), ["linked"]);
+    assert_eq!(r.body["results"][0]["id"], local["id"]);
+    assert_eq!(
+        r.body["results"][0]["volunteer_number"],
+        local["volunteer_number"]
+    );
+    assert_eq!(count(&w.app, "volunteers").await, 1);
+    // The volunteer is now a member of the partner's organization.
+    assert_eq!(members(&w.app, &w.org, local["id"].as_str()).await, 1);
+    // Its profile is not the partner's to change.
+    item["mobile"] = json!("13600000999");
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("b"),
+        &json!({"items": [item]}),
+    )
+    .await;
+    assert_eq!(
+        r.body["results"][0]["problem"]["code"],
+        "volunteer_managed_elsewhere"
+    );
+
+    // A volunteer the partner created follows its changes, through the volunteers module.
+    let mut own = example_volunteer(&w.org, 8);
+    send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("c"),
+        &json!({"items": [own.clone()]}),
+    )
+    .await
+    .expect(200);
+    own["mobile"] = json!("13600000888");
+    own["skills"] = json!(["急救", "摄影"]);
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("d"),
+        &json!({"items": [own.clone()]}),
+    )
+    .await;
+    assert_eq!(outcomes(&r), ["updated"]);
+    let vid = r.body["results"][0]["id"].as_str().unwrap();
+    let v = w
+        .app
+        .get(&format!("/api/v1/volunteers/{vid}"), Some(&w.admin))
+        .await;
+    assert_eq!(v.body["mobile"], "136****0888");
+    assert_eq!(v.body["skills"], json!(["急救", "摄影"]));
+    assert_eq!(v.body["version"], 2);
+    // The ID number of a volunteer cannot change.
+    own["id_number"] = json!(id_number("320102", "20000101", 99));
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("e"),
+        &json!({"items": [own]}),
+    )
+    .await;
+    assert_eq!(
+        r.body["results"][0]["problem"]["errors"][0]["code"],
+        "id_number_immutable"
+    );
+}
+
+#[tokio::test]
+async fn partner_records_go_through_the_ledger_with_conflicts_totals_and_corrections() {
+    let w = world().await;
+    send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("v"),
+        &json!({"items": [example_volunteer(&w.org, 1), example_volunteer(&w.org, 2)]}),
+    )
+    .await
+    .expect(200);
+    let number_2 = {
+        let r = send(
+            &w.app,
+            VOLUNTEERS,
+            &w.token,
+            Some("v"),
+            &json!({"items": [example_volunteer(&w.org, 1), example_volunteer(&w.org, 2)]}),
+        )
+        .await;
+        r.body["results"][1]["volunteer_number"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let local_elsewhere =
+        admin_registered_volunteer(&w.app, &w.admin, &w.outside, "吴某", 901).await;
+
+    let mut by_number = example_record(&w.org, 2, 6);
+    by_number
+        .as_object_mut()
+        .unwrap()
+        .remove("volunteer_external_id");
+    by_number["volunteer_number"] = json!(number_2);
+    let mut overlapping = example_record(&w.org, 1, 5);
+    overlapping["external_id"] = json!("act-05b-stu-0001");
+    overlapping["started_at"] = json!("2025-01-05T10:00:00+08:00");
+    let mut outside_org = example_record(&w.outside, 1, 7);
+    outside_org["external_id"] = json!("act-07-outside");
+    let mut not_in_scope = example_record(&w.org, 1, 8);
+    not_in_scope
+        .as_object_mut()
+        .unwrap()
+        .remove("volunteer_external_id");
+    not_in_scope["volunteer_number"] = local_elsewhere["volunteer_number"].clone();
+    let mut future = example_record(&w.org, 1, 9);
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    future["started_at"] = json!(tomorrow.to_rfc3339());
+    future["ended_at"] = json!((tomorrow + chrono::Duration::hours(1)).to_rfc3339());
+    let items = vec![
+        example_record(&w.org, 1, 5),
+        by_number,
+        overlapping,
+        outside_org,
+        not_in_scope,
+        future,
+    ];
+    let r = send(
+        &w.app,
+        RECORDS,
+        &w.token,
+        Some("r1"),
+        &json!({"items": items}),
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(
+        outcomes(&r),
+        [
+            "created", "created", "created", "rejected", "rejected", "rejected"
+        ]
+    );
+    let res = r.body["results"].as_array().unwrap();
+    assert_eq!(res[0]["status"], "approved");
+    assert_eq!(res[0]["conflict"], false);
+    assert_eq!(res[2]["status"], "pending");
+    assert_eq!(res[2]["conflict"], true);
+    assert_eq!(res[3]["problem"]["code"], "out_of_scope");
+    assert_eq!(
+        res[4]["problem"]["errors"][0]["code"],
+        "volunteer_not_found"
+    );
+    assert_eq!(res[5]["problem"]["code"], "interval_in_future");
+
+    let rec = w
+        .app
+        .get(
+            &format!("/api/v1/service-records/{}", res[0]["id"].as_str().unwrap()),
+            Some(&w.admin),
+        )
+        .await;
+    rec.expect(200);
+    assert_eq!(
+        rec.body["source"],
+        format!("partner:{}", w.partner["client_id"].as_str().unwrap())
+    );
+    assert_eq!(rec.body["external_id"], "act-05-stu-0001");
+    let vid = rec.body["volunteer_id"].as_str().unwrap().to_owned();
+    let totals = w
+        .app
+        .get(&format!("/api/v1/volunteer-totals/{vid}"), Some(&w.admin))
+        .await;
+    assert_eq!(totals.body["approved_minutes"], 120);
+
+    // A changed record is corrected through the ledger, not edited.
+    let mut longer = example_record(&w.org, 1, 5);
+    longer["ended_at"] = json!("2025-01-05T12:30:00+08:00");
+    let r2 = send(
+        &w.app,
+        RECORDS,
+        &w.token,
+        Some("r2"),
+        &json!({"items": [longer.clone()]}),
+    )
+    .await;
+    assert_eq!(outcomes(&r2), ["updated"]);
+    let new_id = r2.body["results"][0]["id"].as_str().unwrap();
+    assert_ne!(new_id, res[0]["id"].as_str().unwrap());
+    let old = w
+        .app
+        .get(
+            &format!("/api/v1/service-records/{}", res[0]["id"].as_str().unwrap()),
+            Some(&w.admin),
+        )
+        .await;
+    assert_eq!(old.body["status"], "superseded");
+    let new = w
+        .app
+        .get(&format!("/api/v1/service-records/{new_id}"), Some(&w.admin))
+        .await;
+    assert_eq!(new.body["supersedes_id"], res[0]["id"]);
+    assert_eq!(new.body["minutes"], 210);
+    let totals = w
+        .app
+        .get(&format!("/api/v1/volunteer-totals/{vid}"), Some(&w.admin))
+        .await;
+    assert_eq!(totals.body["approved_minutes"], 210);
+    // Sending it again changes nothing.
+    let r3 = send(
+        &w.app,
+        RECORDS,
+        &w.token,
+        Some("r3"),
+        &json!({"items": [longer]}),
+    )
+    .await;
+    assert_eq!(outcomes(&r3), ["unchanged"]);
+    assert_eq!(r3.body["results"][0]["id"], new_id);
+    assert_eq!(count(&w.app, "service_records").await, 4);
+}
+
+#[tokio::test]
+async fn partner_writes_stop_when_the_partner_is_suspended_or_its_secret_rotated() {
+    let w = world().await;
+    let id = w.partner["id"].as_str().unwrap();
+    let items = json!({"items": [example_volunteer(&w.org, 1)]});
+    w.app
+        .post(
+            &format!("/api/v1/partners/{id}/suspend"),
+            Some(&w.admin),
+            &json!({"version": 1}),
+        )
+        .await
+        .expect(200);
+    send(&w.app, VOLUNTEERS, &w.token, Some("s"), &items)
+        .await
+        .expect_problem(401, "partner_suspended");
+    w.app
+        .post(
+            &format!("/api/v1/partners/{id}/reactivate"),
+            Some(&w.admin),
+            &json!({"version": 2}),
+        )
+        .await
+        .expect(200);
+    w.app
+        .post(
+            &format!("/api/v1/partners/{id}/rotate-secret"),
+            Some(&w.admin),
+            &json!({"version": 3}),
+        )
+        .await
+        .expect(200);
+    send(&w.app, VOLUNTEERS, &w.token, Some("s"), &items)
+        .await
+        .expect_problem(401, "credentials_rotated");
+    // A user token is no partner token either.
+    send(&w.app, VOLUNTEERS, &w.admin, Some("s"), &items)
+        .await
+        .expect_problem(401, "invalid_token");
+    assert_eq!(count(&w.app, "volunteers").await, 0);
+}
+
+#[tokio::test]
+async fn the_example_partner_client_pushes_replays_and_follows_the_feed() {
+    let w = world().await;
+    let mut api = PartnerApi::new(
+        &w.app.address,
+        w.partner["client_id"].as_str().unwrap(),
+        w.partner["client_secret"].as_str().unwrap(),
+    );
+    api.authenticate().await.unwrap();
+    let volunteers: Vec<Value> = (1..=3).map(|n| example_volunteer(&w.org, n)).collect();
+    let first = api.push_volunteers("ex-v", &volunteers).await.unwrap();
+    assert_eq!(first.status, 200);
+    assert_eq!(first.body["summary"]["created"], 3);
+    let replay = api.push_volunteers("ex-v", &volunteers).await.unwrap();
+    assert!(replay.replayed);
+    assert_eq!(replay.text, first.text);
+    let records: Vec<Value> = (1..=3).map(|n| example_record(&w.org, n, 6)).collect();
+    let pushed = api.push_records("ex-r", &records).await.unwrap();
+    assert_eq!(pushed.body["summary"]["created"], 3);
+    assert_eq!(count(&w.app, "volunteers").await, 3);
+    assert_eq!(count(&w.app, "service_records").await, 3);
+
+    // The change feed (issue 7, sync) shows what the partner pushed, in its scope.
+    let (changes, cursor) = api.follow_feed(None, 2).await.unwrap();
+    assert!(cursor.is_some());
+    let mut mirror = std::collections::BTreeMap::new();
+    PartnerApi::apply(&mut mirror, &changes);
+    for r in first.body["results"].as_array().unwrap() {
+        assert!(mirror.contains_key(&format!("volunteer/{}", r["id"].as_str().unwrap())));
+    }
+    for r in pushed.body["results"].as_array().unwrap() {
+        assert!(mirror.contains_key(&format!("service_record/{}", r["id"].as_str().unwrap())));
+    }
 }

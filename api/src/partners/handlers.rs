@@ -11,10 +11,11 @@ use uuid::Uuid;
 
 use super::auth::PartnerClient;
 use super::dto::{
-    PartnerCredentialsOut, PartnerFilter, PartnerIn, PartnerMeOut, PartnerOut, PartnerPatch,
-    TokenIn, TokenOut, VersionIn,
+    BatchOut, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, PartnerCredentialsOut, PartnerFilter, PartnerIn,
+    PartnerMeOut, PartnerOut, PartnerPatch, RecordBatchIn, TokenIn, TokenOut, VersionIn,
+    VolunteerBatchIn,
 };
-use super::service;
+use super::{batch, idempotency, service};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::organizations::handlers::actor;
@@ -405,4 +406,200 @@ pub async fn get_partner_me(partner: PartnerClient) -> web::Json<PartnerMeOut> {
         name: partner.name.clone(),
         scope: partner.scope().to_vec(),
     })
+}
+
+// ---------------------------------------------------------------------------
+// Partner writes: batch upserts with Idempotency-Key
+// ---------------------------------------------------------------------------
+
+/// Which batch a request is.
+#[derive(Debug, Clone, Copy)]
+enum BatchKind {
+    Volunteers,
+    Records,
+}
+
+/// Reads a batch body: `application/json`, at most [`MAX_BATCH_BYTES`], `{"items": [...]}` with
+/// 1–[`MAX_BATCH_ITEMS`] items. Nothing is stored for a body refused here.
+fn batch_items(req: &HttpRequest, body: &[u8]) -> Result<Vec<serde_json::Value>, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+    {
+        return Err(ApiError::UnsupportedMediaType(
+            "expected Content-Type: application/json".into(),
+        ));
+    }
+    if body.len() > MAX_BATCH_BYTES {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BATCH_BYTES,
+        });
+    }
+    let parsed: VolunteerBatchIn = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::Rule {
+                code: "invalid_body",
+                detail: crate::error::redact_values(&e.to_string()),
+            }
+        } else {
+            ApiError::BadRequest {
+                code: "malformed_json",
+                detail: format!(
+                    "the body is not valid JSON: {}",
+                    crate::error::redact_values(&e.to_string())
+                ),
+            }
+        }
+    })?;
+    if parsed.items.is_empty() {
+        return Err(ApiError::field(
+            "items",
+            "batch_empty",
+            "send at least one item",
+        ));
+    }
+    if parsed.items.len() > MAX_BATCH_ITEMS {
+        return Err(ApiError::field(
+            "items",
+            "batch_too_large",
+            format!("at most {MAX_BATCH_ITEMS} items per request"),
+        ));
+    }
+    Ok(parsed.items)
+}
+
+fn stored_response(status: u16, body: String, replayed: bool) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CONTENT_TYPE, "application/json"));
+    if replayed {
+        res.insert_header(("Idempotent-Replayed", "true"));
+    }
+    res.body(body)
+}
+
+/// The common path of partner writes: `Idempotency-Key`, body checks, the key claim, then the
+/// batch in a task of its own — a client that disconnects (or times out) does not cancel it
+/// half-way, and its answer is stored for the retry.
+async fn idempotent_batch(
+    state: web::Data<AppState>,
+    partner: PartnerClient,
+    req: HttpRequest,
+    body: web::Bytes,
+    kind: BatchKind,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency::parse_key(
+        req.headers()
+            .get("idempotency-key")
+            .and_then(|h| h.to_str().ok()),
+    )?;
+    let items = batch_items(&req, &body)?;
+    let fingerprint = idempotency::fingerprint(req.method().as_str(), req.path(), &body);
+    match idempotency::claim(&state.db, partner.partner_id, &key, &fingerprint).await? {
+        idempotency::Claim::Replay { status, body } => {
+            return Ok(stored_response(status, body, true));
+        }
+        idempotency::Claim::Process => {}
+    }
+    let actor = partner.actor(&req);
+    let task_state = state.clone();
+    let task = tokio::spawn(async move {
+        let state = task_state;
+        let out = match kind {
+            BatchKind::Volunteers => batch::volunteers(&state, &partner, &actor, items).await,
+            BatchKind::Records => batch::records(&state, &partner, &actor, items).await,
+        };
+        let out = match out.and_then(|o| serde_json::to_string(&o).map_err(ApiError::internal)) {
+            Ok(text) => text,
+            Err(e) => {
+                // The whole request failed (database down): free the key for a retry.
+                if let Err(r) = idempotency::release(&state.db, partner.partner_id, &key).await {
+                    tracing::warn!(error = %r, "releasing an idempotency key failed");
+                }
+                return Err(e);
+            }
+        };
+        idempotency::complete(&state.db, partner.partner_id, &key, 200, &out).await?;
+        Ok(out)
+    });
+    let body = task
+        .await
+        .map_err(|e| ApiError::Internal(format!("batch task failed: {e}").into()))??;
+    Ok(stored_response(200, body, false))
+}
+
+/// Upsert a batch of volunteers by the partner's external ids.
+///
+/// Up to 500 items (2 MiB) per request, each processed in its own transaction with its own
+/// result (`created`, `updated`, `unchanged`, `linked`, `rejected` with a problem): one bad
+/// item never rejects the others, and nothing outside the partner's scope is written
+/// (`out_of_scope`). Same rules as admin registration (ID-card checksum, minimum age,
+/// guardian consent for minors); an ID number already registered here is `linked`, not
+/// duplicated. Requires an `Idempotency-Key` header: a replay answers the stored result
+/// byte for byte (`Idempotent-Replayed: true`) and writes nothing.
+#[utoipa::path(
+    tag = "partners",
+    operation_id = "create_partner_volunteers_batch",
+    params(("Idempotency-Key" = String, Header, description = "1–255 visible ASCII characters, unique per request (for example a UUID); kept 24 h")),
+    request_body = VolunteerBatchIn,
+    security(("partner_auth" = [])),
+    responses(
+        (status = 200, description = "Per-item results (also the replayed answer)", body = BatchOut),
+        (status = 400, description = "Malformed JSON, Idempotency-Key missing or invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No, invalid or expired partner token; partner suspended or secret rotated", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "idempotency_key_in_progress: the first request with this key is still running", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 2 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "idempotency_key_reused (same key, other request), batch_empty, batch_too_large, invalid_body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/partner/volunteers/batch")]
+pub async fn create_partner_volunteers_batch(
+    state: web::Data<AppState>,
+    partner: PartnerClient,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    idempotent_batch(state, partner, req, body, BatchKind::Volunteers).await
+}
+
+/// Upsert a batch of service records by the partner's external ids.
+///
+/// Up to 500 items (2 MiB) per request, each in its own transaction with its own result.
+/// Records enter the ledger with source `partner:<client_id>`: minutes, late flag, overlap
+/// conflicts (held pending), totals and star levels as for local records; a changed record is
+/// corrected (superseded by a new record), never edited. The volunteer is named by the
+/// partner's `volunteer_external_id` or the public `volunteer_number` and must be in scope.
+/// Requires an `Idempotency-Key` header (see the volunteers batch).
+#[utoipa::path(
+    tag = "partners",
+    operation_id = "create_partner_service_records_batch",
+    params(("Idempotency-Key" = String, Header, description = "1–255 visible ASCII characters, unique per request (for example a UUID); kept 24 h")),
+    request_body = RecordBatchIn,
+    security(("partner_auth" = [])),
+    responses(
+        (status = 200, description = "Per-item results (also the replayed answer)", body = BatchOut),
+        (status = 400, description = "Malformed JSON, Idempotency-Key missing or invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No, invalid or expired partner token; partner suspended or secret rotated", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "idempotency_key_in_progress: the first request with this key is still running", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 2 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "idempotency_key_reused (same key, other request), batch_empty, batch_too_large, invalid_body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/partner/service-records/batch")]
+pub async fn create_partner_service_records_batch(
+    state: web::Data<AppState>,
+    partner: PartnerClient,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    idempotent_batch(state, partner, req, body, BatchKind::Records).await
 }
