@@ -638,7 +638,7 @@ pub async fn create_platform(
         if let Some((kid, x)) = parse_jwk(&mut issues, &format!("keys[{i}]"), k) {
             if keys.iter().any(|(seen, _)| *seen == kid) {
                 issues.push(FieldIssue::new(
-                    &format!("keys[{i}].kid"),
+                    format!("keys[{i}].kid"),
                     "duplicate_kid",
                     "two keys have the same kid",
                 ));
@@ -1001,7 +1001,7 @@ fn document_text(issues: &mut Vec<FieldIssue>, field: &str, raw: &str, max: usiz
         Ok(v) => v,
         Err(e) => {
             issues.push(FieldIssue::new(
-                &format!("document.record.{field}"),
+                format!("document.record.{field}"),
                 e.code,
                 e.message,
             ));
