@@ -203,6 +203,7 @@ impl Application {
         let limiter = state.login_limiter.clone();
         let db = state.db.clone();
         let grace = chrono::Duration::minutes(state.settings.checkout_grace_minutes);
+        let tz = state.settings.time_zone;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
@@ -214,6 +215,9 @@ impl Application {
                         .await
                 {
                     tracing::warn!(error = %e, "closing forgotten check-outs failed; retrying next minute");
+                }
+                if let Err(e) = crate::incentives::jobs::run_due(&db, tz, Utc::now()).await {
+                    tracing::warn!(error = %e, "incentive jobs failed; retrying next minute");
                 }
             }
         });

@@ -28,6 +28,9 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     /// Creation instant (UTC).
     pub created_at: DateTimeUtc,
+    /// When the minute job recomputed the levels of this rule set's scope after it took effect
+    /// (UTC); `None` until then.
+    pub applied_at: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through sea-orm; queries join explicitly.

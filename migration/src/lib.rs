@@ -16,6 +16,7 @@ mod m20261130_000010_partners;
 mod m20261130_000011_sync;
 mod m20261130_000012_recognition;
 mod m20261130_000013_awards;
+mod m20261130_000014_incentive_jobs;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_sync::Migration),
             Box::new(m20261130_000012_recognition::Migration),
             Box::new(m20261130_000013_awards::Migration),
+            Box::new(m20261130_000014_incentive_jobs::Migration),
         ]
     }
 }

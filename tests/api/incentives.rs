@@ -749,3 +749,79 @@ async fn an_objection_during_the_notice_stops_a_certification_and_a_rejection_en
     .await
     .expect_problem(404, "not_found");
 }
+
+#[tokio::test]
+async fn the_minute_job_grants_after_an_unopposed_notice_and_applies_a_rule_set_once() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    let tz = "Asia/Shanghai".parse().unwrap();
+    let today = beijing_today();
+    let v = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "钱二", 30).await);
+    approved_minutes(&app, nj, &v, &w.nanjing, 0, 10 * 60).await;
+    assert_eq!(stored_level(&app, &v).await, 0);
+
+    // A rule set taking effect today: the job recomputes its scope once, on one node.
+    create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市星级认定（公示）",
+            "effective_from": today,
+            "scope_organization_id": w.nanjing,
+            "thresholds": [
+                {"level": 1, "hours": 10},
+                {"level": 2, "hours": 11, "requires_certification": true},
+            ],
+        }),
+    )
+    .await;
+    let first = api::incentives::jobs::run_due(&app.db, tz, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(first.rule_sets_applied, 1);
+    assert_eq!(first.levels_changed, 1);
+    assert_eq!(stored_level(&app, &v).await, 1);
+    let again = api::incentives::jobs::run_due(&app.db, tz, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again, api::incentives::jobs::JobsOut::default());
+
+    // Level 2 needs a certification: in notice, the job leaves it alone; once the notice has
+    // passed (moved into the past, as the clock cannot be), the job grants it.
+    approved_minutes(&app, nj, &v, &w.nanjing, 11, 60).await;
+    let applied = certify(&app, nj, &v, 2).await;
+    applied.expect(201);
+    let cert = id(&applied.body);
+    decide(&app, nj, &cert, "approve", &json!({}))
+        .await
+        .expect(200);
+    let idle = api::incentives::jobs::run_due(&app.db, tz, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(idle.granted, 0);
+    assert_eq!(stored_level(&app, &v).await, 1);
+    use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
+    let row = entity::level_certification::Entity::find_by_id(Uuid::parse_str(&cert).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut past = row.into_active_model();
+    past.notice_ends_on = Set(Some(today - Duration::days(1)));
+    past.update(&app.db).await.unwrap();
+    let done = api::incentives::jobs::run_due(&app.db, tz, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(done.granted, 1);
+    let got = app
+        .get(&format!("/api/v1/level-certifications/{cert}"), Some(nj))
+        .await;
+    got.expect(200);
+    assert_eq!(got.body["status"], "granted");
+    assert_eq!(stored_level(&app, &v).await, 2);
+    // An admin arriving late finds it decided.
+    decide(&app, nj, &cert, "grant", &json!({}))
+        .await
+        .expect_problem(409, "certification_state");
+}

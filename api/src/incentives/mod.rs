@@ -9,6 +9,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod jobs;
 pub mod rules;
 pub mod service;
 

@@ -232,6 +232,7 @@ pub async fn create_rule_set(
         rounding: serde_json::to_string(&parsed.rounding).map_err(ApiError::internal)?,
         created_by: actor.account_id,
         created_at: Utc::now(),
+        applied_at: None,
     };
     rule_set::Entity::insert(rule_set::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
