@@ -4,7 +4,7 @@
 //! reviewer conflicts of interest, exact-mean ranking, the budget under concurrent awards,
 //! assignment overlaps and the report of youth homes without a social worker.
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike as _, Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -732,6 +732,34 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
         .await;
     p3.expect(201);
     let p3 = p3.body.clone();
+    let third = org(
+        &app,
+        &t.admin,
+        "南京青苗社工服务社",
+        "youth_social_organization",
+        "320105",
+        Some(&t.city),
+    )
+    .await;
+    let fourth = org(
+        &app,
+        &t.admin,
+        "南京青藤志愿服务社",
+        "youth_social_organization",
+        "320106",
+        Some(&t.city),
+    )
+    .await;
+    let p4 = app
+        .post(&proposals, Some(&t.city_admin), &proposal(&third, 20_000))
+        .await;
+    p4.expect(201);
+    let p4 = p4.body.clone();
+    let p5 = app
+        .post(&proposals, Some(&t.city_admin), &proposal(&fourth, 20_000))
+        .await;
+    p5.expect(201);
+    let p5 = p5.body.clone();
     // The proposer sees its proposal; the other subtree does not.
     app.get(
         &format!("/api/v1/grant-proposals/{}", id(&p1)),
@@ -750,7 +778,7 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
         .expect_problem(404, "not_found");
     let list = app.get(&proposals, Some(&t.city_admin)).await;
     list.expect(200);
-    assert_eq!(list.body["total"], 3);
+    assert_eq!(list.body["total"], 5);
 
     // Reviewers: affiliated with the proposer, its subtree or above it → conflict of interest.
     let rev_own = app
@@ -941,6 +969,9 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
     assert_eq!(items[1]["mean_score"], "87.00");
     assert_eq!(items[2]["proposal"]["id"], p2["id"]);
     assert_eq!(items[2]["rank"], 3);
+    assert_eq!(items.len(), 5);
+    assert!(items[3]["rank"].is_null() && items[4]["rank"].is_null());
+    assert!(items[3]["mean_score"].is_null());
     app.get(&ranking, Some(&t.other_admin))
         .await
         .expect_problem(404, "not_found");
@@ -1016,6 +1047,35 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
         )
         .await;
     assert_eq!(c.body["awarded_total_fen"], 90_000);
+    // 10,000 fen are left: one more fen is refused, the total stays.
+    app.post(
+        &award(&p5),
+        Some(&t.city_admin),
+        &json!({"amount_fen": 10_001}),
+    )
+    .await
+    .expect_problem(422, "budget_exceeded");
+    let p5_now = app
+        .get(
+            &format!("/api/v1/grant-proposals/{}", id(&p5)),
+            Some(&t.city_admin),
+        )
+        .await;
+    assert_eq!(p5_now.body["status"], "submitted");
+    assert!(p5_now.body["awarded_fen"].is_null());
+    let r = app
+        .post(
+            &format!("/api/v1/grant-proposals/{}/decline", id(&p4)),
+            Some(&t.city_admin),
+            &json!({"reason": "与本次主题不符"}),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["status"], "declined");
+    assert_eq!(r.body["decision_note"], "与本次主题不符");
+    app.post(&award(&p4), Some(&t.city_admin), &json!({"amount_fen": 1}))
+        .await
+        .expect_problem(409, "invalid_state");
     // Closing declines what is undecided; scores are then frozen.
     let c = app
         .post(
@@ -1026,6 +1086,21 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
         .await;
     c.expect(200);
     assert_eq!(c.body["status"], "closed");
+    assert_eq!(c.body["awarded_total_fen"], 90_000);
+    let p5_now = app
+        .get(
+            &format!("/api/v1/grant-proposals/{}", id(&p5)),
+            Some(&t.city_admin),
+        )
+        .await;
+    assert_eq!(p5_now.body["status"], "declined");
+    let p3_now = app
+        .get(
+            &format!("/api/v1/grant-proposals/{}", id(&p3)),
+            Some(&t.city_admin),
+        )
+        .await;
+    assert_eq!(p3_now.body["status"], "awarded");
     put(
         &app,
         &score(&reviews["p1-free"]),
@@ -1495,4 +1570,91 @@ async fn the_report_lists_youth_homes_of_the_scope_without_a_social_worker_on_th
         .await
         .expect_problem(400, "invalid_query");
     let _ = (&t.province, &t.youth_admin);
+}
+
+#[tokio::test]
+async fn eligibility_checks_years_since_registration_and_region_with_sub_regions() {
+    let app = spawn_app().await;
+    let t = tree(&app).await;
+    let profile = |org: &str, registered_on: &str| {
+        json!({"organization_id": org, "field": "public_welfare", "new_field_group": "none",
+               "civil_affairs_registered": false, "registered_on": registered_on,
+               "contact_name": "张小明", "contact_phone": "13812341234"})
+    };
+    let today = beijing_today();
+    let old = org(
+        &app,
+        &t.admin,
+        "老牌青年组织",
+        "youth_social_organization",
+        "320104",
+        Some(&t.city),
+    )
+    .await;
+    let young = org(
+        &app,
+        &t.admin,
+        "新生青年组织",
+        "youth_social_organization",
+        "320104",
+        Some(&t.city),
+    )
+    .await;
+    let unregistered = org(
+        &app,
+        &t.admin,
+        "未登记青年组织",
+        "youth_social_organization",
+        "320104",
+        Some(&t.city),
+    )
+    .await;
+    let elsewhere = org(
+        &app,
+        &t.admin,
+        "江宁外区组织",
+        "youth_social_organization",
+        "320505",
+        Some(&t.city),
+    )
+    .await;
+    // Exactly two years ago today counts; two years ago tomorrow does not.
+    let two_years_ago = today
+        .with_year(today.year() - 2)
+        .unwrap_or(today - Duration::days(731));
+    for (o, d) in [
+        (&old, two_years_ago),
+        (&young, two_years_ago + Duration::days(1)),
+        (&elsewhere, two_years_ago - Duration::days(400)),
+    ] {
+        app.post(
+            "/api/v1/youth-social-organizations",
+            Some(&t.admin),
+            &profile(o, &d.to_string()),
+        )
+        .await
+        .expect(201);
+    }
+    let mut body = call_body(&t.city, 100_000, 50_000);
+    body["min_years_registered"] = json!(2);
+    body["eligible_region_code"] = json!("320100");
+    let call = open_call(&app, &t.city_admin, &body).await;
+    assert_eq!(call["min_years_registered"], 2);
+    let proposals = format!("/api/v1/grant-calls/{}/proposals", id(&call));
+    app.post(&proposals, Some(&t.city_admin), &proposal(&old, 10_000))
+        .await
+        .expect(201);
+    for o in [&young, &unregistered, &elsewhere] {
+        app.post(&proposals, Some(&t.city_admin), &proposal(o, 10_000))
+            .await
+            .expect_problem(422, "not_eligible");
+    }
+    let mut bad = call_body(&t.city, 100_000, 50_000);
+    bad["min_years_registered"] = json!(0);
+    bad["eligible_region_code"] = json!("999999");
+    let r = app
+        .post("/api/v1/grant-calls", Some(&t.city_admin), &bad)
+        .await;
+    r.expect_problem(422, "validation_failed");
+    assert_eq!(r.body["errors"].as_array().unwrap().len(), 2);
 }

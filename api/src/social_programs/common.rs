@@ -2,7 +2,7 @@
 //! subtrees, conditional version bumps.
 
 use entity::region;
-use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement};
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _};
 use uuid::Uuid;
 
@@ -199,15 +199,10 @@ pub async fn registered_on(
     db: &impl ConnectionTrait,
     org: Uuid,
 ) -> Result<Option<chrono::NaiveDate>, ApiError> {
-    let stmt = Query::select()
-        .column(sea_orm::sea_query::Alias::new("registered_on"))
-        .from(sea_orm::sea_query::Alias::new("youth_org_profiles"))
-        .and_where(Expr::col(sea_orm::sea_query::Alias::new("organization_id")).eq(org))
-        .to_owned();
-    let Some(row) = db.query_one(&stmt).await? else {
-        return Ok(None);
-    };
-    Ok(row.try_get::<Option<chrono::NaiveDate>>("", "registered_on")?)
+    Ok(entity::social_orgs::profile::Entity::find_by_id(org)
+        .one(db)
+        .await?
+        .and_then(|p| p.registered_on))
 }
 
 /// The caller's own organization (org admins), for the no-self-curation rule.
