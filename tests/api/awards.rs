@@ -1423,3 +1423,102 @@ async fn objections_hold_an_award_until_resolved_and_closing_grants_the_others()
         .await
         .expect_problem(409, "campaign_state");
 }
+
+#[tokio::test]
+async fn the_campaign_period_is_counted_in_beijing_time_and_drafts_change_with_their_version() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let criteria =
+        json!({"min_minutes": 60, "period_from": "2025-03-01", "period_to": "2025-03-31"});
+    let r = app
+        .post(
+            "/api/v1/award-campaigns",
+            Some(&w.admin),
+            &campaign_body(&w.city, 5, criteria),
+        )
+        .await;
+    r.expect(201);
+    let cid = id(&r.body);
+    let path = format!("/api/v1/award-campaigns/{cid}");
+    app.patch(
+        &path,
+        Some(&w.city_admin),
+        &json!({"version": 9, "quota": 3}),
+    )
+    .await
+    .expect_problem(412, "version_mismatch");
+    app.patch(
+        &path,
+        Some(&w.city_admin),
+        &json!({"version": 1, "quota": 0}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let p = app
+        .patch(
+            &path,
+            Some(&w.city_admin),
+            &json!({"version": 1, "quota": 3, "notice_working_days": 7}),
+        )
+        .await;
+    p.expect(200);
+    assert_eq!(p.body["quota"], 3);
+    assert_eq!(p.body["notice_working_days"], 7);
+    assert_eq!(p.body["version"], 2);
+    app.patch(
+        &path,
+        Some(&w.other_admin),
+        &json!({"version": 2, "quota": 4}),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    step(&app, &w.city_admin, &cid, "open-nominations")
+        .await
+        .expect(200);
+    app.patch(
+        &path,
+        Some(&w.city_admin),
+        &json!({"version": 3, "quota": 4}),
+    )
+    .await
+    .expect_problem(409, "campaign_state");
+
+    // inside: an hour starting 23:00 on the period's last day (Beijing).
+    let (inside, _) = self_registered_volunteer(&app, "孙八", 85, Some(&w.district)).await;
+    crate::helpers::create_record(
+        &app,
+        &w.admin,
+        &id(&inside),
+        &w.city,
+        "2025-03-31T23:00:00+08:00",
+        "2025-04-01T00:00:00+08:00",
+        true,
+    )
+    .await;
+    // outside: an hour ending at the period's first midnight and one starting at its last.
+    let (outside, _) = self_registered_volunteer(&app, "周九", 86, Some(&w.district)).await;
+    for (from, to) in [
+        ("2025-02-28T23:00:00+08:00", "2025-03-01T00:00:00+08:00"),
+        ("2025-04-01T00:00:00+08:00", "2025-04-01T01:00:00+08:00"),
+    ] {
+        crate::helpers::create_record(&app, &w.admin, &id(&outside), &w.city, from, to, true).await;
+    }
+    nominate(&app, &w.district_admin, &cid, &w.district, &id(&outside))
+        .await
+        .expect_problem(422, "insufficient_hours");
+    let n = nominate(&app, &w.district_admin, &cid, &w.district, &id(&inside)).await;
+    n.expect(201);
+    assert_eq!(n.body["approved_minutes"], 60);
+    let list = app
+        .get(
+            "/api/v1/award-campaigns?status=nominating",
+            Some(&w.district_admin),
+        )
+        .await;
+    list.expect(200);
+    assert_eq!(list.body["total"], 1);
+    let none = app
+        .get("/api/v1/award-campaigns", Some(&w.other_admin))
+        .await;
+    assert_eq!(none.body["total"], 0);
+}
