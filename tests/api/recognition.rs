@@ -966,3 +966,84 @@ async fn export_and_import_follow_scopes_and_volunteers_export_only_their_own_re
         .expect_problem(404, "not_found");
     app.get(&location, Some(&w.admin)).await.expect(200);
 }
+
+#[tokio::test]
+async fn concurrent_imports_of_one_document_count_it_once() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let p = person(&app, &w.admin, &w.org_a, 22).await;
+    let other = OtherPlatform::new("https://race.example", "k1", 101);
+    register(&app, &w.admin, &other, "并发平台").await;
+    let doc = other.sign(&other.record("C-1", &p, "2026-03-01T01:00:00Z", "2026-03-01T03:00:00Z"));
+    let again =
+        other.sign(&other.record("C-1", &p, "2026-03-01T01:00:00Z", "2026-03-01T03:00:00Z"));
+
+    let (a, b, c, d) = tokio::join!(
+        import(&app, &w.admin_a, &doc, &p.id, &w.org_a),
+        import(&app, &w.admin, &doc, &p.id, &w.org_a),
+        import(&app, &w.admin_a, &again, &p.id, &w.org_a),
+        import(&app, &w.admin, &again, &p.id, &w.org_a),
+    );
+    let replies = [a, b, c, d];
+    let created = replies.iter().filter(|r| r.status.as_u16() == 201).count();
+    assert_eq!(created, 1, "exactly one import wins");
+    for r in replies.iter().filter(|r| r.status.as_u16() != 201) {
+        r.expect_problem(409, "already_recognized");
+    }
+    assert_eq!(approved_minutes(&app, &w.admin, &p.id).await, 120);
+    let list = app
+        .get(
+            &format!("/api/v1/recognized-records?issuer={}", other.issuer),
+            Some(&w.admin),
+        )
+        .await;
+    assert_eq!(list.body["total"], 1);
+}
+
+#[tokio::test]
+async fn a_recognised_platform_may_be_linked_to_a_registered_partner() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let other = OtherPlatform::new("https://linked.example", "k1", 111);
+    let unknown = uuid::Uuid::now_v7();
+    let r = app
+        .post(
+            "/api/v1/recognized-platforms",
+            Some(&w.admin),
+            &json!({"issuer": other.issuer, "name": "合作平台", "partner_platform_id": unknown, "keys": [other.jwk()]}),
+        )
+        .await;
+    r.expect(422);
+    assert_eq!(r.body["errors"][0]["code"], "partner_platform_not_found");
+
+    let partner = app
+        .post(
+            "/api/v1/partners",
+            Some(&w.admin),
+            &json!({"name": "合作平台", "scope": [w.org_a]}),
+        )
+        .await;
+    partner.expect(201);
+    let partner_id = id(&partner.body);
+    let platform = register(&app, &w.admin, &other, "合作平台").await;
+    assert!(platform["partner_platform_id"].is_null());
+    let r = app
+        .patch(
+            &format!("/api/v1/recognized-platforms/{}", id(&platform)),
+            Some(&w.admin),
+            &json!({"version": platform["version"], "partner_platform_id": unknown}),
+        )
+        .await;
+    r.expect(422);
+    let r = app
+        .patch(
+            &format!("/api/v1/recognized-platforms/{}", id(&platform)),
+            Some(&w.admin),
+            &json!({"version": platform["version"], "partner_platform_id": partner_id, "name": "合作平台（互认）"}),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["partner_platform_id"], partner_id.as_str());
+    assert_eq!(r.body["name"], "合作平台（互认）");
+    assert_eq!(r.body["version"], platform["version"].as_i64().unwrap() + 1);
+}

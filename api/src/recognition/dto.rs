@@ -130,7 +130,8 @@ pub struct RecognizedPlatformIn {
     /// Display name, 1–200 characters.
     #[schema(example = "某省青年志愿服务平台")]
     pub name: String,
-    /// The same platform in the partner registry, if it is also a sync partner.
+    /// The same platform in the partner registry (`/partners`), if it is also a sync
+    /// partner; must exist (422 `partner_platform_not_found`).
     pub partner_platform_id: Option<Uuid>,
     /// Its public keys, 1–10.
     pub keys: Vec<JwkIn>,
@@ -146,7 +147,7 @@ pub struct RecognizedPlatformPatch {
     pub name: Option<String>,
     /// `active` or `suspended` (suspended: its documents are refused with `issuer_suspended`).
     pub status: Option<RecognizedPlatformStatus>,
-    /// New partner registry link.
+    /// New partner registry link (must exist).
     pub partner_platform_id: Option<Uuid>,
 }
 

@@ -170,7 +170,7 @@ pub async fn verify_signed_document(
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "issuer_taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Validation failed (issuer_format, own_issuer, keys_count, duplicate_kid, private_key_given, unsupported_key_type, invalid_public_key, kid_format …)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed (issuer_format, own_issuer, partner_platform_not_found, keys_count, duplicate_kid, private_key_given, unsupported_key_type, invalid_public_key, kid_format …)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/recognized-platforms")]
@@ -262,7 +262,7 @@ pub async fn get_recognized_platform(
         (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Missing", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "version_mismatch", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Validation failed (name)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed (name, partner_platform_not_found)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/recognized-platforms/{id}")]

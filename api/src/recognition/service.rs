@@ -583,6 +583,27 @@ fn parse_name(issues: &mut Vec<FieldIssue>, raw: &str) -> String {
     }
 }
 
+/// Adds a field issue when `partner_platform_id` names no registered partner platform.
+async fn check_partner(
+    db: &impl ConnectionTrait,
+    issues: &mut Vec<FieldIssue>,
+    partner_platform_id: Option<Uuid>,
+) -> Result<(), ApiError> {
+    if let Some(p) = partner_platform_id
+        && entity::partners::partner_platform::Entity::find_by_id(p)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        issues.push(FieldIssue::new(
+            "partner_platform_id",
+            "partner_platform_not_found",
+            "no partner platform has this id",
+        ));
+    }
+    Ok(())
+}
+
 async fn platform_keys(
     db: &impl ConnectionTrait,
     platform_id: Uuid,
@@ -646,6 +667,7 @@ pub async fn create_platform(
             keys.push((kid, x));
         }
     }
+    check_partner(&state.db, &mut issues, input.partner_platform_id).await?;
     if !issues.is_empty() {
         return Err(ApiError::Validation(issues));
     }
@@ -788,6 +810,7 @@ pub async fn update_platform(
 > {
     let mut issues = Vec::new();
     let name = patch.name.as_deref().map(|n| parse_name(&mut issues, n));
+    check_partner(&state.db, &mut issues, patch.partner_platform_id).await?;
     if !issues.is_empty() {
         return Err(ApiError::Validation(issues));
     }
@@ -983,6 +1006,28 @@ fn already_recognized() -> ApiError {
     }
 }
 
+/// Whether this document, or another document of the same origin record, was imported.
+async fn is_recognized(
+    db: &impl ConnectionTrait,
+    hash: &str,
+    issuer: &str,
+    original_record_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(recognized_record::Entity::find()
+        .filter(
+            Condition::any()
+                .add(recognized_record::Column::DocumentHash.eq(hash))
+                .add(
+                    Condition::all()
+                        .add(recognized_record::Column::Issuer.eq(issuer))
+                        .add(recognized_record::Column::OriginalRecordId.eq(original_record_id)),
+                ),
+        )
+        .one(db)
+        .await?
+        .is_some())
+}
+
 fn rule(code: &'static str, detail: &str) -> ApiError {
     ApiError::Rule {
         code,
@@ -1116,20 +1161,7 @@ pub async fn import(
         ));
     }
     let hash = document_hash(compact);
-    let duplicate = recognized_record::Entity::find()
-        .filter(
-            Condition::any()
-                .add(recognized_record::Column::DocumentHash.eq(hash.as_str()))
-                .add(
-                    Condition::all()
-                        .add(recognized_record::Column::Issuer.eq(claims.iss.as_str()))
-                        .add(recognized_record::Column::OriginalRecordId.eq(rec.id.as_str())),
-                ),
-        )
-        .one(&txn)
-        .await?
-        .is_some();
-    if duplicate {
+    if is_recognized(&txn, &hash, &claims.iss, &rec.id).await? {
         return Err(already_recognized());
     }
     let dup_to_recognized = |e: ApiError| match e {
@@ -1166,6 +1198,12 @@ pub async fn import(
     .await
     .map_err(dup_to_recognized)?;
     if record.status != ServiceRecordStatus::Approved {
+        // The ledger took the volunteer's lock: a concurrent import of the same origin that
+        // committed meanwhile is visible now, and is the better answer than the overlap it
+        // caused.
+        if is_recognized(&txn, &hash, &claims.iss, &rec.id).await? {
+            return Err(already_recognized());
+        }
         // The ledger held it as a conflict: an approved record of the volunteer overlaps it
         // (possibly the same activity recognised from another platform). Nothing is written.
         return Err(ApiError::Conflict {
