@@ -484,6 +484,64 @@ async fn public_search_filters_by_kind_field_region_with_sub_regions_tag_and_tit
     r.expect(200);
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["total"], 3);
+    // Curators retag published entries; the search follows.
+    let e = app
+        .get(
+            &format!("/api/v1/library-entries/{}", published[1]),
+            Some(&t.admin),
+        )
+        .await;
+    let r = put(
+        &app,
+        &format!("/api/v1/library-entries/{}/tags", published[1]),
+        &t.admin,
+        &json!({"version": e.body["version"], "tags": ["Elderly Care", "助老"]}),
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(r.body["tags"], json!(["elderly care", "助老"]));
+    let r = app
+        .get("/api/v1/public/library-entries?tag=elderly%20care", None)
+        .await;
+    assert_eq!(titles(&r), vec!["社区助老服务案例"]);
+    let r = put(
+        &app,
+        &format!("/api/v1/library-entries/{}/tags", published[1]),
+        &t.admin,
+        &json!({"version": e.body["version"], "tags": ["x"]}),
+    )
+    .await;
+    r.expect_problem(412, "version_mismatch");
+    let r = put(
+        &app,
+        &format!("/api/v1/library-entries/{}/tags", published[1]),
+        &t.admin,
+        &json!({"version": e.body["version"].as_i64().unwrap() + 1, "tags": vec!["a"; 11]}),
+    )
+    .await;
+    r.expect_problem(422, "validation_failed");
+    // A published case about an unpublished project does not reveal the project.
+    let hidden = create_entry(
+        &app,
+        &t.youth_admin,
+        &project_body(&t.youth_org, "未发布项目", "320102", "service"),
+    )
+    .await;
+    let mut case = case_body(&t.youth_org, "关于未发布项目的案例", "320102", "service");
+    case["related_entry_id"] = hidden["id"].clone();
+    let c = create_entry(&app, &t.youth_admin, &case).await;
+    let c = act(&app, &t.youth_admin, &c, "submit", json!({})).await;
+    let c = act(&app, &t.city_admin, &c, "publish", json!({})).await;
+    assert_eq!(c["related_entry_id"], hidden["id"]);
+    let r = app
+        .get(&format!("/api/v1/public/library-entries/{}", id(&c)), None)
+        .await;
+    assert!(r.body["related_entry_id"].is_null());
+    let r = app
+        .get("/api/v1/public/library-entries?q=关于未发布", None)
+        .await;
+    assert_eq!(r.body["total"], 1);
+    assert!(r.body["items"][0]["related_entry_id"].is_null());
     app.get("/api/v1/public/library-entries?region_code=32", None)
         .await
         .expect_problem(400, "invalid_query");
@@ -571,6 +629,10 @@ async fn open_call(app: &TestApp, token: &str, body: &Value) -> Value {
     r.expect(200);
     assert_eq!(r.body["status"], "open");
     r.body.clone()
+}
+
+fn ranking_path(call_id: &str) -> String {
+    format!("/api/v1/grant-calls/{call_id}/ranking")
 }
 
 fn proposal(org: &str, amount: i64) -> Value {
@@ -780,6 +842,26 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
     list.expect(200);
     assert_eq!(list.body["total"], 5);
 
+    // The proposer's view: proposals of its own subtree only.
+    let own = app
+        .get("/api/v1/grant-proposals", Some(&t.youth_admin))
+        .await;
+    own.expect(200);
+    assert_eq!(own.body["total"], 2);
+    let own = app
+        .get(
+            &format!("/api/v1/grant-proposals?call_id={call_id}&status=submitted"),
+            Some(&t.city_admin),
+        )
+        .await;
+    assert_eq!(own.body["total"], 5);
+    assert_eq!(
+        app.get("/api/v1/grant-proposals", Some(&t.other_admin))
+            .await
+            .body["total"],
+        0
+    );
+
     // Reviewers: affiliated with the proposer, its subtree or above it → conflict of interest.
     let rev_own = app
         .reviewer_token(&t.admin, Some(&t.youth_org), "rev-own")
@@ -879,7 +961,17 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
         .await;
     assert_eq!(p1_now.body["status"], "under_review");
 
-    // Reviewers see and score only their own assignments, integers 0–100.
+    // Reviewers see and score only their own assignments, integers 0–100; admin views are not
+    // theirs.
+    app.get(
+        &format!("/api/v1/grant-proposals/{}", id(&p1)),
+        Some(&rev_other),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.get(&ranking_path(&call_id), Some(&rev_other))
+        .await
+        .expect_problem(403, "forbidden");
     let mine = app.get("/api/v1/grant-reviews/me", Some(&rev_other)).await;
     mine.expect(200);
     assert_eq!(mine.body["total"], 2);
@@ -1657,4 +1749,115 @@ async fn eligibility_checks_years_since_registration_and_region_with_sub_regions
         .await;
     r.expect_problem(422, "validation_failed");
     assert_eq!(r.body["errors"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_proposals_of_one_organization_leave_exactly_one() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let owner = org(
+        &app,
+        &admin,
+        "共青团江苏省委",
+        "league_committee",
+        "320000",
+        None,
+    )
+    .await;
+    let applicant = org(
+        &app,
+        &admin,
+        "青年组织",
+        "youth_social_organization",
+        "320100",
+        Some(&owner),
+    )
+    .await;
+    let call = open_call(&app, &admin, &call_body(&owner, 100_000, 20_000)).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8_i64 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/grant-calls/{}/proposals", app.address, id(&call));
+        let (token, body) = (admin.clone(), proposal(&applicant, 1_000 + i));
+        tasks.spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            (status, body["code"].as_str().unwrap_or("").to_owned())
+        });
+    }
+    let results = tasks.join_all().await;
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 201).count(),
+        1,
+        "{results:?}"
+    );
+    for (s, code) in &results {
+        assert!(
+            *s == 201 || (*s == 409 && code == "duplicate_proposal"),
+            "{results:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_overlapping_assignments_leave_exactly_one() {
+    let app = spawn_app().await;
+    let t = tree(&app).await;
+    let home = org(
+        &app,
+        &t.admin,
+        "玄武区青年之家",
+        "youth_home",
+        "320102",
+        Some(&t.city),
+    )
+    .await;
+    let w = worker(&app, &t.city_admin, &t.city, "李社工", "SW-1").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8_u32 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/social-worker-assignments", app.address);
+        let token = t.city_admin.clone();
+        // Different first days in January, all open-ended: every pair overlaps.
+        let body = json!({"worker_id": w["id"], "youth_home_id": home,
+                          "starts_on": format!("2026-01-{:02}", i + 1)});
+        tasks.spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            (status, body["code"].as_str().unwrap_or("").to_owned())
+        });
+    }
+    let results = tasks.join_all().await;
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 201).count(),
+        1,
+        "{results:?}"
+    );
+    for (s, code) in &results {
+        assert!(
+            *s == 201 || (*s == 409 && code == "assignment_overlap"),
+            "{results:?}"
+        );
+    }
+    let list = app
+        .get(
+            &format!("/api/v1/social-worker-assignments?youth_home_id={home}"),
+            Some(&t.city_admin),
+        )
+        .await;
+    assert_eq!(list.body["total"], 1);
 }

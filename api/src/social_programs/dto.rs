@@ -452,6 +452,16 @@ pub struct GrantCallFilter {
     pub status: Option<GrantCallStatus>,
 }
 
+/// Filters of the proposer-side proposal list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalFilter {
+    /// Only proposals to this call.
+    pub call_id: Option<Uuid>,
+    /// Only this state.
+    pub status: Option<ProposalStatus>,
+}
+
 /// A proposal to a call.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -35,7 +35,8 @@ use super::common::{
     registered_on, required,
 };
 use super::dto::{
-    GrantCallFilter, GrantCallIn, GrantCallPatch, ProposalIn, RankingItemOut, ScoreIn,
+    GrantCallFilter, GrantCallIn, GrantCallPatch, ProposalFilter, ProposalIn, RankingItemOut,
+    ScoreIn,
 };
 use super::rules;
 use crate::audit::{self, Actor, Entry};
@@ -682,6 +683,41 @@ pub async fn list_proposals(
             .filter(proposal::Column::CallId.eq(call_id))
             .order_by_asc(proposal::Column::CreatedAt)
             .order_by_asc(proposal::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await
+}
+
+/// Proposals of organizations in the caller's scope (the proposer's view), newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn list_own_proposals(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    f: &ProposalFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<proposal::Model>, ApiError> {
+    let mut q = proposal::Entity::find();
+    match scope {
+        Scope::All => {}
+        Scope::Subtree(root) => {
+            q = q.filter(proposal::Column::OrganizationId.in_subquery(subtree_ids(*root)));
+        }
+        Scope::Nothing => return Ok(empty_page(page, per_page)),
+    }
+    if let Some(c) = f.call_id {
+        q = q.filter(proposal::Column::CallId.eq(c));
+    }
+    if let Some(st) = f.status {
+        q = q.filter(proposal::Column::Status.eq(st));
+    }
+    crate::pagination::fetch(
+        q.order_by_desc(proposal::Column::CreatedAt)
+            .order_by_desc(proposal::Column::Id),
         db,
         page,
         per_page,

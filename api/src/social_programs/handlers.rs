@@ -11,10 +11,10 @@ use super::common::page_map;
 use super::dto::{
     AssignReviewerIn, AssignmentFilter, AssignmentIn, AssignmentOut, AssignmentPatch, AwardIn,
     DeclineIn, GrantCallFilter, GrantCallIn, GrantCallOut, GrantCallPatch, LibraryEntryFilter,
-    LibraryEntryIn, LibraryEntryOut, LibraryEntryPatch, MyReviewOut, ProposalIn, ProposalOut,
-    PublicLibraryEntryOut, PublicLibraryFilter, PublishIn, RankingItemOut, RejectIn, ReportQuery,
-    ReviewOut, ScoreIn, SocialWorkerFilter, SocialWorkerIn, SocialWorkerOut, SocialWorkerPatch,
-    TagsIn, UncoveredYouthHomeOut, VersionIn,
+    LibraryEntryIn, LibraryEntryOut, LibraryEntryPatch, MyReviewOut, ProposalFilter, ProposalIn,
+    ProposalOut, PublicLibraryEntryOut, PublicLibraryFilter, PublishIn, RankingItemOut, RejectIn,
+    ReportQuery, ReviewOut, ScoreIn, SocialWorkerFilter, SocialWorkerIn, SocialWorkerOut,
+    SocialWorkerPatch, TagsIn, UncoveredYouthHomeOut, VersionIn,
 };
 use super::{grants, library, workers};
 use crate::auth::AuthUser;
@@ -720,6 +720,32 @@ pub async fn get_grant_proposal(
     user.require(ADMINS)?;
     let (m, _) = grants::get_proposal(&state.db, &user.scope(), *id).await?;
     Ok(HttpResponse::Ok().json(ProposalOut::from(m)))
+}
+
+/// List proposals of organizations in the caller's scope (the proposer's view).
+#[utoipa::path(
+    tag = "social-programs",
+    operation_id = "list_own_grant_proposals",
+    params(ProposalFilter, PageParams),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "One page, newest first", body = Page<ProposalOut>),
+        (status = 400, description = "Malformed JSON, id or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/grant-proposals")]
+pub async fn list_own_grant_proposals(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    filter: web::Query<ProposalFilter>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(ADMINS)?;
+    let (p, n) = page.resolve()?;
+    let r = grants::list_own_proposals(&state.db, &user.scope(), &filter, p, n).await?;
+    Ok(HttpResponse::Ok().json(page_map(r, ProposalOut::from)))
 }
 
 /// Assign a reviewer to a proposal.

@@ -762,7 +762,24 @@ pub async fn public_search(
         .filter(organization::Column::Id.is_in(ids))
         .all(db)
         .await?;
-    Ok(super::common::page_map(p, |e| {
+    // A related entry is shown only when it is published too.
+    let related: Vec<Uuid> = p.items.iter().filter_map(|e| e.related_entry_id).collect();
+    let visible: Vec<Uuid> = if related.is_empty() {
+        Vec::new()
+    } else {
+        entry::Entity::find()
+            .filter(entry::Column::Id.is_in(related))
+            .filter(entry::Column::Status.eq(LibraryEntryStatus::Published))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect()
+    };
+    Ok(super::common::page_map(p, |mut e| {
+        if e.related_entry_id.is_some_and(|r| !visible.contains(&r)) {
+            e.related_entry_id = None;
+        }
         let name = orgs
             .iter()
             .find(|o| o.id == e.organization_id)

@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::list_grant_proposals)
         .service(handlers::get_grant_call_ranking)
         .service(handlers::get_grant_proposal)
+        .service(handlers::list_own_grant_proposals)
         .service(handlers::create_grant_review)
         .service(handlers::list_grant_reviews)
         .service(handlers::award_grant_proposal)
