@@ -1126,6 +1126,16 @@ async fn appeals_are_accepted_only_within_the_window_and_upheld_ones_adjust_the_
         .await
         .expect_problem(409, "appeal_pending");
 
+    let r = app
+        .get("/api/v1/rating-appeals?status=pending", Some(&w.admin))
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["items"][0]["id"], appeal_id.as_str());
+    let r = app
+        .get("/api/v1/rating-appeals", Some(&w.other_admin))
+        .await;
+    assert_eq!(r.body["total"], 0);
     let resolve = format!("/api/v1/rating-appeals/{appeal_id}/resolution");
     app.post(
         &resolve,
@@ -1170,6 +1180,10 @@ async fn appeals_are_accepted_only_within_the_window_and_upheld_ones_adjust_the_
     let all = r.body["results"].as_array().unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all.iter().filter(|r| r["superseded"] == true).count(), 1);
+    let r = app
+        .get("/api/v1/rating-appeals?status=pending", Some(&w.admin))
+        .await;
+    assert_eq!(r.body["total"], 0);
     // The superseded result takes no further appeal.
     app.post(&path, Some(&w.city_admin), &appeal)
         .await

@@ -385,7 +385,8 @@ pub struct RoundIn {
     pub bands: Option<Vec<Band>>,
     /// Validity of grades after publication, years (1–10, default 5).
     pub validity_years: Option<i32>,
-    /// Appeal window after publication, days (0–90, default 15; 0 allows no appeal).
+    /// Appeal window after publication, days of 24 hours from the publication instant (0–90,
+    /// default 15; 0 allows no appeal).
     pub appeal_days: Option<i32>,
 }
 
@@ -754,4 +755,14 @@ impl From<rating_appeal::Model> for AppealOut {
             new_result_id: a.new_result_id,
         }
     }
+}
+
+/// Filters of the appeal list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AppealFilter {
+    /// Only this status.
+    pub status: Option<AppealStatus>,
+    /// Only appeals against results of this round.
+    pub round_id: Option<Uuid>,
 }

@@ -6,10 +6,10 @@ use entity::enums::Role;
 use uuid::Uuid;
 
 use super::dto::{
-    AppealIn, AppealOut, AppealResolutionIn, AssignmentDetailOut, AssignmentIn, AssignmentOut,
-    EvidenceFile, EvidenceOut, EvidenceParams, GradeHistoryOut, PartnerMembershipIn, ProfileFilter,
-    ProfileIn, ProfileOut, ProfilePatch, PublishIn, ResultOut, RoundIn, RoundOut, ScoresIn,
-    SelfAssessmentIn, SelfAssessmentOut, TemplateFilter, TemplateIn, TemplateOut,
+    AppealFilter, AppealIn, AppealOut, AppealResolutionIn, AssignmentDetailOut, AssignmentIn,
+    AssignmentOut, EvidenceFile, EvidenceOut, EvidenceParams, GradeHistoryOut, PartnerMembershipIn,
+    ProfileFilter, ProfileIn, ProfileOut, ProfilePatch, PublishIn, ResultOut, RoundIn, RoundOut,
+    ScoresIn, SelfAssessmentIn, SelfAssessmentOut, TemplateFilter, TemplateIn, TemplateOut,
     TemplateSummaryOut,
 };
 use super::{rounds, service, templates};
@@ -822,6 +822,33 @@ pub async fn create_rating_appeal(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/rating-appeals/{}", a.id)))
         .json(a))
+}
+
+/// List appeals, newest first (platform admins: all; organization admins: their subtree).
+#[utoipa::path(
+    tag = "social-organizations",
+    operation_id = "list_rating_appeals",
+    params(AppealFilter, PageParams),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "One page", body = Page<AppealOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rating-appeals")]
+pub async fn list_rating_appeals(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    filter: web::Query<AppealFilter>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<AppealOut>>, ApiError> {
+    user.require(ADMINS)?;
+    let (p, n) = page.resolve()?;
+    Ok(web::Json(
+        rounds::list_appeals(&state.db, &user.scope(), &filter, p, n).await?,
+    ))
 }
 
 /// Resolve an appeal (platform admins): `upheld` with the adjusted aggregate (a new result

@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::publish_rating_round)
         .service(handlers::list_rating_results)
         .service(handlers::create_rating_appeal)
+        .service(handlers::list_rating_appeals)
         .service(handlers::resolve_rating_appeal)
         .service(handlers::get_organization_grades);
 }

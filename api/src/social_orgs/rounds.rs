@@ -27,9 +27,9 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::dto::{
-    AppealIn, AppealOut, AppealOutcome, AppealResolutionIn, AssignmentDetailOut, AssignmentIn,
-    AssignmentOut, EvidenceOut, GradeHistoryOut, PublishIn, ResultOut, RoundIn, RoundOut, ScoreIn,
-    ScoresIn, SelfAssessmentIn, SelfAssessmentOut, SelfItemIn,
+    AppealFilter, AppealIn, AppealOut, AppealOutcome, AppealResolutionIn, AssignmentDetailOut,
+    AssignmentIn, AssignmentOut, EvidenceOut, GradeHistoryOut, PublishIn, ResultOut, RoundIn,
+    RoundOut, ScoreIn, ScoresIn, SelfAssessmentIn, SelfAssessmentOut, SelfItemIn,
 };
 use super::rules::{self, Band};
 use super::templates;
@@ -72,7 +72,7 @@ async fn lock_open_round(
     let r = rating_round::Entity::update_many()
         .col_expr(
             rating_round::Column::Version,
-            Expr::col(rating_round::Column::Version).into(),
+            Expr::col(rating_round::Column::Version),
         )
         .filter(rating_round::Column::Id.eq(id))
         .filter(rating_round::Column::Status.eq(RoundStatus::Open))
@@ -265,7 +265,7 @@ async fn check_eligible(
         .period_start
         .checked_sub_months(Months::new(years.saturating_mul(12)))
         .unwrap_or(NaiveDate::MIN);
-    if !p.registered_on.is_some_and(|d| d <= latest) {
+    if p.registered_on.is_none_or(|d| d > latest) {
         return Err(not(&format!(
             "it must have been registered on or before {latest}"
         )));
@@ -1310,5 +1310,61 @@ pub async fn grade_history(
         organization_id: org_id,
         current,
         results: results.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// Lists appeals, newest first: all for platform admins, those of organizations in the caller's
+/// subtree for organization admins.
+///
+/// # Errors
+/// Database errors.
+pub async fn list_appeals(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    filter: &AppealFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<AppealOut>, ApiError> {
+    let mut q = rating_appeal::Entity::find();
+    match scope {
+        Scope::All => {}
+        Scope::Subtree(root) => {
+            q = q.filter(rating_appeal::Column::OrganizationId.in_subquery(subtree_ids(*root)));
+        }
+        Scope::Nothing => {
+            return Ok(Page {
+                items: vec![],
+                page,
+                per_page,
+                total: 0,
+            });
+        }
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(rating_appeal::Column::Status.eq(s));
+    }
+    if let Some(r) = filter.round_id {
+        q = q.filter(
+            rating_appeal::Column::ResultId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(rating_result::Column::Id)
+                    .from(rating_result::Entity)
+                    .and_where(rating_result::Column::RoundId.eq(r))
+                    .to_owned(),
+            ),
+        );
+    }
+    let p = crate::pagination::fetch(
+        q.order_by_desc(rating_appeal::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(Page {
+        items: p.items.into_iter().map(Into::into).collect(),
+        page: p.page,
+        per_page: p.per_page,
+        total: p.total,
     })
 }
