@@ -1081,13 +1081,21 @@ async fn conflicted_reviewers_are_refused_and_ranking_uses_exact_means_then_hour
         n.expect(201);
         noms.push(id(&n.body));
     }
-    // Another reviewer of the district (or below) is refused now that it nominated.
-    let r_district2 = app
-        .reviewer_token(&w.admin, Some(&w.district), "r_district2")
-        .await;
-    assign(&app, &w.city_admin, &cid, &r_district2)
-        .await
-        .expect_problem(422, "conflict_of_interest");
+    // A reviewer of the district or of a team below it is refused now that it nominated.
+    let team = org(
+        &app,
+        &w.admin,
+        "玄武区青年志愿服务队",
+        "volunteer_team",
+        &w.district,
+    )
+    .await;
+    for (org_id, name) in [(&w.district, "r_district2"), (&team, "r_team")] {
+        let t = app.reviewer_token(&w.admin, Some(org_id), name).await;
+        assign(&app, &w.city_admin, &cid, &t)
+            .await
+            .expect_problem(422, "conflict_of_interest");
+    }
     assign(&app, &w.city_admin, &cid, &r_free).await.expect(201);
     assign(&app, &w.city_admin, &cid, &r_free)
         .await

@@ -604,17 +604,24 @@ pub async fn step<C: ConnectionTrait + TransactionTrait>(
     Ok(next)
 }
 
-/// Whether reviewer `account_org` (their affiliation) conflicts with a nomination of
-/// `nominating_org`: the affiliation is the nominating organization or in its subtree.
-async fn conflicted(
+/// The organizations a reviewer affiliated with `account_org` may not review nominations of:
+/// the affiliation and its ancestors (a nomination of organization X conflicts when the
+/// affiliation is X or in X's subtree, i.e. X is an ancestor-or-self of the affiliation). Empty
+/// without an affiliation. One query per reviewer.
+async fn conflicting_orgs(
     db: &impl ConnectionTrait,
     account_org: Option<Uuid>,
-    nominating_org: Uuid,
-) -> Result<bool, ApiError> {
-    match account_org {
-        None => Ok(false),
-        Some(o) => is_in_subtree(db, nominating_org, o).await,
-    }
+) -> Result<BTreeSet<Uuid>, ApiError> {
+    let Some(org) = account_org else {
+        return Ok(BTreeSet::new());
+    };
+    Ok(closure::Entity::find()
+        .filter(closure::Column::DescendantId.eq(org))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.ancestor_id)
+        .collect())
 }
 
 /// Ranks the campaign's nominations and marks the first `quota` shortlisted, the rest not
@@ -647,12 +654,18 @@ async fn shortlist(txn: &impl ConnectionTrait, c: &award_campaign::Model) -> Res
             scores.entry(s.nomination_id).or_default().push(s);
         }
     }
+    let mut conflicts = HashMap::new();
+    for r in &reviewers {
+        conflicts.insert(r.id, conflicting_orgs(txn, r.organization_id).await?);
+    }
     let mut ranked = Vec::with_capacity(nominations.len());
     for n in &nominations {
         let given = scores.get(&n.id).map_or(&[][..], Vec::as_slice);
         for r in &reviewers {
             if !given.iter().any(|s| s.reviewer_id == r.id)
-                && !conflicted(txn, r.organization_id, n.organization_id).await?
+                && !conflicts
+                    .get(&r.id)
+                    .is_some_and(|c| c.contains(&n.organization_id))
             {
                 return Err(ApiError::Conflict {
                     code: "scores_incomplete",
@@ -860,14 +873,16 @@ pub async fn assign_reviewer<C: ConnectionTrait + TransactionTrait>(
                 "no active account with role reviewer",
             )
         })?;
-    for n in award_nomination::Entity::find()
-        .filter(award_nomination::Column::CampaignId.eq(campaign_id))
-        .all(db)
-        .await?
+    let conflicts = conflicting_orgs(db, a.organization_id).await?;
+    if !conflicts.is_empty()
+        && award_nomination::Entity::find()
+            .filter(award_nomination::Column::CampaignId.eq(campaign_id))
+            .filter(award_nomination::Column::OrganizationId.is_in(conflicts))
+            .count(db)
+            .await?
+            > 0
     {
-        if conflicted(db, a.organization_id, n.organization_id).await? {
-            return Err(conflict_of_interest());
-        }
+        return Err(conflict_of_interest());
     }
     let txn = db.begin().await?;
     let inserted = award_reviewer::Entity::insert(award_reviewer::ActiveModel {
@@ -1275,7 +1290,10 @@ pub async fn score<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("nomination"))?;
-    if conflicted(db, me.organization_id, n.organization_id).await? {
+    if conflicting_orgs(db, me.organization_id)
+        .await?
+        .contains(&n.organization_id)
+    {
         return Err(conflict_of_interest());
     }
     let model = award_score::Model {
