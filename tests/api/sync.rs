@@ -187,7 +187,7 @@ async fn the_feed_lists_changes_in_commit_order_with_cursor_paging() {
         .await;
     patched.expect(200);
 
-    let all = follow_until(&app, &w.admin, |i| i.len() >= 5).await;
+    let all = follow_until(&app, &w.admin, |i| i.len() >= 7).await;
     let events: Vec<&str> = all
         .iter()
         .map(|c| c["event_type"].as_str().unwrap())
@@ -196,7 +196,9 @@ async fn the_feed_lists_changes_in_commit_order_with_cursor_paging() {
         events,
         [
             "volunteer.created",
+            "membership.active",
             "volunteer.created",
+            "membership.active",
             "record.created",
             "record.approved",
             "volunteer.updated"
@@ -205,23 +207,25 @@ async fn the_feed_lists_changes_in_commit_order_with_cursor_paging() {
     // Sequential requests commit in order: the sequence numbers increase along the feed.
     let seqs: Vec<i64> = all.iter().map(|c| c["seq"].as_i64().unwrap()).collect();
     assert!(seqs.windows(2).all(|p| p[0] < p[1]), "{seqs:?}");
-    assert_eq!(all[1]["operation"], "create");
-    assert_eq!(all[4]["operation"], "update");
-    assert_eq!(all[3]["organization_id"], json!(w.a));
+    assert_eq!(all[2]["operation"], "create");
+    assert_eq!(all[6]["operation"], "update");
+    assert_eq!(all[5]["organization_id"], json!(w.a));
+    assert_eq!(all[3]["organization_id"], json!(w.b));
+    assert_eq!(all[3]["data"]["volunteer_id"], json!(id(&v2)));
     // The snapshot is exactly what GET returns: masked ID number and mobile.
     let got = app
         .get(&format!("/api/v1/volunteers/{}", id(&v2)), Some(&w.admin))
         .await;
-    assert_eq!(all[4]["data"], got.body);
-    assert!(all[4]["data"]["id_number"].as_str().unwrap().contains('*'));
-    assert!(all[4]["data"]["mobile"].as_str().unwrap().contains('*'));
+    assert_eq!(all[6]["data"], got.body);
+    assert!(all[6]["data"]["id_number"].as_str().unwrap().contains('*'));
+    assert!(all[6]["data"]["mobile"].as_str().unwrap().contains('*'));
     let rec = app
         .get(
             &format!("/api/v1/service-records/{}", id(&r1)),
             Some(&w.admin),
         )
         .await;
-    assert_eq!(all[3]["data"], rec.body);
+    assert_eq!(all[5]["data"], rec.body);
 
     // Paging by 2 gives the same sequence, and the cursor of the end stays put.
     let (paged, end) = follow(&app, &w.admin, None, 2).await;
@@ -374,14 +378,17 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     // What A's admin lists is the truth the partner must rebuild.
     let volunteers = list_all(&app, &w.a_admin, "/api/v1/volunteers").await;
     let records = list_all(&app, &w.a_admin, "/api/v1/service-records").await;
+    let memberships = list_all(&app, &w.a_admin, "/api/v1/memberships").await;
     assert_eq!(volunteers.len(), 3);
     assert_eq!(records.len(), 5); // ok→superseded, its correction, pending, rejected, voided
-    let expected = volunteers.len() + records.len();
+    assert_eq!(memberships.len(), 3); // va (left on deregistration), va1, vs (pending)
+    let expected = volunteers.len() + records.len() + memberships.len();
 
     let items = follow_until(&app, &pt, |i| {
         reconstruct(i).len() >= expected
             && i.iter()
                 .any(|c| c["event_type"] == "volunteer.deregistered")
+            && i.iter().any(|c| c["event_type"] == "membership.left")
     })
     .await;
     let state = reconstruct(&items);
@@ -392,14 +399,21 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     for r in &records {
         want.insert(("service_record".to_owned(), id(r)), r.clone());
     }
+    for m in &memberships {
+        want.insert(("membership".to_owned(), id(m)), m.clone());
+    }
     assert_eq!(state, want);
+    assert!(
+        memberships
+            .iter()
+            .any(|m| m["volunteer_id"] == json!(id(&va)) && m["status"] == "left")
+    );
     assert!(state.contains_key(&("volunteer".to_owned(), id(&vs))));
     assert!(
         items
             .iter()
             .all(|c| c["entity_id"] != json!(id(&vb)) && c["entity_id"] != json!(id(&b_rec)))
     );
-    let _ = a_pending;
 
     // The platform admin sees the other city too.
     let everything = follow_until(&app, &w.admin, |i| {
@@ -407,14 +421,25 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     })
     .await;
     assert!(everything.len() > items.len());
-    // A partner whose scope has no changes gets an empty feed.
-    let (_, pb) = partner(&app, &w.admin, "空范围平台", &[&w.a1]).await;
-    let other = follow(&app, &pb, None, 1000).await.0;
-    assert!(other.iter().all(|c| {
-        c["entity_id"] == json!(id(&va1))
-            || c["entity_id"] == json!(id(&vs))
-            || c["data"]["organization_id"] == json!(w.a1)
-    }));
+    // A partner of the district sees its two volunteers (one only through a membership) and
+    // their district records, not the city's.
+    let (_, pd) = partner(&app, &w.admin, "玄武区平台", &[&w.a1]).await;
+    let district = reconstruct(&follow(&app, &pd, None, 1000).await.0);
+    let ids: std::collections::BTreeSet<(String, String)> = district
+        .keys()
+        .filter(|(t, _)| t != "membership")
+        .cloned()
+        .collect();
+    let want_ids: std::collections::BTreeSet<(String, String)> = [
+        ("volunteer", id(&va1)),
+        ("volunteer", id(&vs)),
+        ("service_record", id(&a_pending)),
+        ("service_record", id(&a_rejected)),
+    ]
+    .into_iter()
+    .map(|(t, i)| (t.to_owned(), i))
+    .collect();
+    assert_eq!(ids, want_ids);
 }
 
 #[tokio::test]
@@ -423,8 +448,9 @@ async fn a_change_that_commits_late_with_a_smaller_sequence_is_not_skipped() {
     let app = spawn_app().await;
     let w = world(&app).await;
     admin_registered_volunteer(&app, &w.a_admin, &w.a, "张三", 1).await;
-    let before = follow_until(&app, &w.admin, |i| !i.is_empty()).await;
-    assert_eq!(before.len(), 1);
+    // The volunteer and its membership.
+    let before = follow_until(&app, &w.admin, |i| i.len() >= 2).await;
+    assert_eq!(before.len(), 2);
 
     // A long transaction writes a change (taking the next sequence number) and stays open.
     let txn = app.db.begin().await.unwrap();

@@ -24,6 +24,8 @@ pub const VOLUNTEER: &str = "volunteer";
 pub const SERVICE_RECORD: &str = "service_record";
 /// Entity type of certificate changes.
 pub const CERTIFICATE: &str = "certificate";
+/// Entity type of membership changes.
+pub const MEMBERSHIP: &str = "membership";
 
 /// What happened to the entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +221,20 @@ pub async fn volunteers(
             snapshot: snapshot(crate::volunteers::dto::VolunteerOut::from(v.clone()))?,
         });
     }
+    if operation == Operation::Create {
+        // Memberships made with the volunteer (admin registration, import, self-registration
+        // with an organization) are changes of their own.
+        let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
+        for part in ids.chunks(500) {
+            for m in membership::Entity::find()
+                .filter(membership::Column::VolunteerId.is_in(part.to_vec()))
+                .all(txn)
+                .await?
+            {
+                changes.push(membership_change(&m, Operation::Create)?);
+            }
+        }
+    }
     record_many(txn, changes).await
 }
 
@@ -298,4 +314,115 @@ pub async fn certificate(
         },
     )
     .await
+}
+
+/// Records a created or changed membership (`membership.pending|active|rejected|left`), visible
+/// to its organization. A membership links its volunteer to the organization (every status but
+/// `rejected`), so an application (`pending`) also records the volunteer with its new links:
+/// a partner whose scope holds the organization learns about the volunteer then. A partner that
+/// keeps memberships knows a volunteer is in its scope while its registering organization or a
+/// membership that is not `rejected` is.
+///
+/// # Errors
+/// Database errors.
+pub async fn membership(
+    txn: &impl ConnectionTrait,
+    row: &membership::Model,
+    operation: Operation,
+) -> Result<(), ApiError> {
+    // Read back: callers build the row in memory, the snapshot shows what `GET` will.
+    let stored = membership::Entity::find_by_id(row.id).one(txn).await?;
+    let row = stored.as_ref().unwrap_or(row);
+    record(txn, membership_change(row, operation)?).await?;
+    if row.status == MembershipStatus::Pending
+        && let Some(v) = volunteer::Entity::find_by_id(row.volunteer_id)
+            .one(txn)
+            .await?
+    {
+        volunteers(txn, &[v], Operation::Update).await?;
+    }
+    Ok(())
+}
+
+fn membership_change(row: &membership::Model, operation: Operation) -> Result<NewChange, ApiError> {
+    let event_type = match row.status {
+        MembershipStatus::Pending => "membership.pending",
+        MembershipStatus::Active => "membership.active",
+        MembershipStatus::Rejected => "membership.rejected",
+        MembershipStatus::Left => "membership.left",
+    };
+    Ok(NewChange {
+        entity_type: MEMBERSHIP,
+        entity_id: row.id,
+        organization_id: Some(row.organization_id),
+        organization_ids: vec![],
+        operation,
+        event_type,
+        snapshot: snapshot(crate::memberships::dto::MembershipOut::from(row.clone()))?,
+    })
+}
+
+/// Ids of the valid certificates that cover `record_id` (read before the ledger supersedes them,
+/// so that [`certificates_changed`] records exactly those).
+///
+/// # Errors
+/// Database errors.
+pub async fn valid_certificates_covering(
+    txn: &impl ConnectionTrait,
+    record_id: Uuid,
+) -> Result<Vec<Uuid>, ApiError> {
+    use entity::certificate_record;
+    use sea_orm::QuerySelect as _;
+    Ok(certificate::Entity::find()
+        .select_only()
+        .column(certificate::Column::Id)
+        .filter(certificate::Column::Status.eq(entity::enums::CertificateStatus::Valid))
+        .filter(
+            certificate::Column::Id.in_subquery(
+                Query::select()
+                    .column(certificate_record::Column::CertificateId)
+                    .from(certificate_record::Entity)
+                    .and_where(certificate_record::Column::RecordId.eq(record_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(txn)
+        .await?)
+}
+
+/// Records the current state of these certificates (after a change made in bulk).
+///
+/// # Errors
+/// Database errors.
+pub async fn certificates_changed(
+    txn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<(), ApiError> {
+    for id in ids {
+        if let Some(c) = certificate::Entity::find_by_id(*id).one(txn).await? {
+            certificate(txn, &c, Operation::Update).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records every membership of a volunteer as it is now (after a change made in bulk, such as
+/// deregistration ending them).
+///
+/// # Errors
+/// Database errors.
+pub async fn memberships_of(
+    txn: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+) -> Result<(), ApiError> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::VolunteerId.eq(volunteer_id))
+        .all(txn)
+        .await?;
+    let changes = rows
+        .iter()
+        .map(|m| membership_change(m, Operation::Update))
+        .collect::<Result<Vec<_>, _>>()?;
+    record_many(txn, changes).await
 }
