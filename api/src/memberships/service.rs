@@ -79,6 +79,7 @@ pub async fn apply(
         .filter(membership::Column::OrganizationId.eq(input.organization_id))
         .one(&txn)
         .await?;
+    let is_new = existing.is_none();
     let saved = match existing {
         Some(m)
             if matches!(
@@ -144,6 +145,12 @@ pub async fn apply(
         },
     )
     .await?;
+    let op = if is_new {
+        crate::sync::changes::Operation::Create
+    } else {
+        crate::sync::changes::Operation::Update
+    };
+    crate::sync::changes::membership(&txn, &saved, op).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -263,12 +270,15 @@ async fn transition(
         },
     )
     .await?;
-    Ok(membership::Model {
+    let saved = membership::Model {
         status: to,
         decided_at: Some(now),
         decided_by: actor.account_id,
         ..m
-    })
+    };
+    crate::sync::changes::membership(txn, &saved, crate::sync::changes::Operation::Update)
+        .await?;
+    Ok(saved)
 }
 
 /// An admin whose scope covers the organization approves (`approve = true`) or rejects a

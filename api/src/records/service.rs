@@ -344,6 +344,7 @@ pub async fn supersede_certificates(
     txn: &impl ConnectionTrait,
     record_id: Uuid,
 ) -> Result<u64, ApiError> {
+    let covering = crate::sync::changes::valid_certificates_covering(txn, record_id).await?;
     let result = certificate::Entity::update_many()
         .col_expr(
             certificate::Column::Status,
@@ -365,6 +366,7 @@ pub async fn supersede_certificates(
         )
         .exec(txn)
         .await?;
+    crate::sync::changes::certificates_changed(txn, &covering).await?;
     Ok(result.rows_affected)
 }
 

@@ -1510,6 +1510,7 @@ pub async fn deregister(
         )
         .exec(&txn)
         .await?;
+    crate::sync::changes::memberships_of(&txn, id).await?;
     audit::record(
         &txn,
         actor,
