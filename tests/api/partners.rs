@@ -698,6 +698,37 @@ async fn a_key_still_in_progress_answers_409_and_a_stale_one_is_taken_over_and_c
     // And it is now completed: a replay gets the same answer.
     let again = send_raw("crashed").await.unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
+
+    // After 24 hours a key is free again, also for another request.
+    {
+        use entity::partners::{IdempotencyState, partner_idempotency_key as k};
+        let long_ago = chrono::Utc::now() - chrono::Duration::hours(25);
+        k::Entity::insert(k::ActiveModel {
+            partner_id: Set(partner_uuid),
+            idempotency_key: Set("yesterday".into()),
+            fingerprint: Set("0".repeat(64)),
+            state: Set(IdempotencyState::Completed),
+            response_status: Set(Some(200)),
+            response_body: Set(Some("{}".into())),
+            lease_until: Set(long_ago),
+            created_at: Set(long_ago),
+            expires_at: Set(long_ago + chrono::Duration::hours(24)),
+        })
+        .exec_without_returning(&w.app.db)
+        .await
+        .unwrap();
+    }
+    let fresh = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("yesterday"),
+        &json!({"items": [example_volunteer(&w.org, 3)]}),
+    )
+    .await;
+    fresh.expect(200);
+    assert!(!fresh.headers.contains_key("idempotent-replayed"));
+    assert_eq!(outcomes(&fresh), ["created"]);
 }
 
 #[tokio::test]

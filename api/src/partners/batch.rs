@@ -161,11 +161,17 @@ async fn mapping(
     )
 }
 
+/// `(partner, kind, external_id)` of the external-id map.
+#[derive(Clone, Copy)]
+struct MapKey<'a> {
+    partner: Uuid,
+    kind: &'a str,
+    external_id: &'a str,
+}
+
 async fn put_mapping(
     db: &impl ConnectionTrait,
-    partner: Uuid,
-    kind: &str,
-    external_id: &str,
+    key: MapKey<'_>,
     entity_id: Uuid,
     hash: String,
     owned: bool,
@@ -182,9 +188,9 @@ async fn put_mapping(
         }
         None => {
             ext::Entity::insert(ext::ActiveModel {
-                partner_id: Set(partner),
-                kind: Set(kind.to_owned()),
-                external_id: Set(external_id.to_owned()),
+                partner_id: Set(key.partner),
+                kind: Set(key.kind.to_owned()),
+                external_id: Set(key.external_id.to_owned()),
                 entity_id: Set(entity_id),
                 content_hash: Set(hash),
                 owned: Set(owned),
@@ -450,9 +456,11 @@ async fn upsert_volunteer(
             ensure_membership(&txn, actor, updated.id, item.organization_id).await?;
             put_mapping(
                 &txn,
-                partner.partner_id,
-                KIND_VOLUNTEER,
-                &item.external_id,
+                MapKey {
+                    partner: partner.partner_id,
+                    kind: KIND_VOLUNTEER,
+                    external_id: &item.external_id,
+                },
                 updated.id,
                 hash,
                 true,
@@ -477,9 +485,11 @@ async fn upsert_volunteer(
                     ensure_membership(&txn, actor, v.id, item.organization_id).await?;
                     put_mapping(
                         &txn,
-                        partner.partner_id,
-                        KIND_VOLUNTEER,
-                        &item.external_id,
+                        MapKey {
+                            partner: partner.partner_id,
+                            kind: KIND_VOLUNTEER,
+                            external_id: &item.external_id,
+                        },
                         v.id,
                         hash,
                         false,
@@ -503,9 +513,11 @@ async fn upsert_volunteer(
                     .ok_or_else(|| ApiError::Internal("partner volunteer not inserted".into()))?;
                     put_mapping(
                         &txn,
-                        partner.partner_id,
-                        KIND_VOLUNTEER,
-                        &item.external_id,
+                        MapKey {
+                            partner: partner.partner_id,
+                            kind: KIND_VOLUNTEER,
+                            external_id: &item.external_id,
+                        },
                         v.id,
                         hash,
                         true,
@@ -700,9 +712,11 @@ async fn upsert_record(
             .await?;
             put_mapping(
                 &txn,
-                partner.partner_id,
-                KIND_SERVICE_RECORD,
-                &item.external_id,
+                MapKey {
+                    partner: partner.partner_id,
+                    kind: KIND_SERVICE_RECORD,
+                    external_id: &item.external_id,
+                },
                 corrected.id,
                 hash,
                 true,
@@ -735,9 +749,11 @@ async fn upsert_record(
             .await?;
             put_mapping(
                 &txn,
-                partner.partner_id,
-                KIND_SERVICE_RECORD,
-                &item.external_id,
+                MapKey {
+                    partner: partner.partner_id,
+                    kind: KIND_SERVICE_RECORD,
+                    external_id: &item.external_id,
+                },
                 r.id,
                 hash,
                 true,
