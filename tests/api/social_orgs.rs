@@ -260,6 +260,16 @@ async fn incubation_moves_applied_incubating_graduated_and_never_back() {
     )
     .await
     .expect_problem(422, "incubation_transition");
+    // A step is never dated before the previous one.
+    let r = app
+        .patch(
+            &path,
+            Some(&w.city_admin),
+            &json!({"version": 2, "incubation_status": "graduated", "incubation_date": "2000-01-01"}),
+        )
+        .await;
+    r.expect(422);
+    assert_eq!(r.body["errors"][0]["code"], "incubation_date_order");
     let r = app
         .patch(
             &path,

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use entity::enums::Role;
+use futures_util::StreamExt as _;
 use uuid::Uuid;
 
 use super::dto::{
@@ -502,9 +503,23 @@ pub async fn create_rating_evidence(
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     params: web::Query<EvidenceParams>,
-    body: web::Bytes,
+    mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     user.require(ADMINS)?;
+    // Read the stream up to the limit, so that a too-large file is refused early with a problem.
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+            code: "malformed_body",
+            detail: e.to_string(),
+        })?;
+        if body.len() + chunk.len() > rounds::EVIDENCE_MAX_BYTES {
+            return Err(ApiError::PayloadTooLarge {
+                limit: rounds::EVIDENCE_MAX_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
     let (round, org) = path.into_inner();
     let content_type = req
         .headers()
