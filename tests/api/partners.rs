@@ -583,6 +583,43 @@ async fn a_replay_returns_the_first_answer_byte_for_byte_and_writes_nothing() {
     assert_eq!(outcomes(&again), ["unchanged", "unchanged"]);
     assert_eq!(count(&w.app, "volunteers").await, 2);
 
+    // A body refused before processing does not use up the key.
+    let refused = w
+        .app
+        .client
+        .post(format!("{}{VOLUNTEERS}", w.app.address))
+        .bearer_auth(&w.token)
+        .header("Idempotency-Key", "fresh")
+        .header("content-type", "text/plain")
+        .body(serde_json::to_vec(&other).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 415);
+    let mut malformed = w
+        .app
+        .client
+        .post(format!("{}{VOLUNTEERS}", w.app.address))
+        .bearer_auth(&w.token)
+        .header("Idempotency-Key", "fresh")
+        .header("content-type", "application/json")
+        .body("{\"items\": [")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+    malformed = w
+        .app
+        .client
+        .post(format!("{}{VOLUNTEERS}", w.app.address))
+        .bearer_auth(&w.token)
+        .header("Idempotency-Key", "fresh")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 200);
+
     // Batch limits.
     send(
         &w.app,
@@ -951,6 +988,15 @@ async fn partner_records_go_through_the_ledger_with_conflicts_totals_and_correct
         format!("partner:{}", w.partner["client_id"].as_str().unwrap())
     );
     assert_eq!(rec.body["external_id"], "act-05-stu-0001");
+    // Attributed to the partner's system account, which cannot log in.
+    assert_eq!(rec.body["recorded_by"], w.partner["system_account_id"]);
+    w.app
+        .login(
+            &format!("partner:{}", w.partner["client_id"].as_str().unwrap()),
+            "anything",
+        )
+        .await
+        .expect_problem(401, "invalid_credentials");
     let vid = rec.body["volunteer_id"].as_str().unwrap().to_owned();
     let totals = w
         .app
