@@ -260,6 +260,8 @@ async fn load_records(
             started_at: start,
             ended_at: start + chrono::Duration::minutes(120),
             minutes: 120,
+            raw_minutes: Some(120),
+            rounding_rule_set_id: None,
             source: "manual".into(),
             external_id: None,
             recorded_by: None,

@@ -210,9 +210,13 @@ impl Application {
                 tick.tick().await;
                 limiter.prune();
                 // Idempotent and claimed row by row: safe to run on every API node.
-                if let Err(e) =
-                    crate::projects::attendance::close_forgotten_checkouts(&db, Utc::now(), grace)
-                        .await
+                if let Err(e) = crate::projects::attendance::close_forgotten_checkouts(
+                    &db,
+                    Utc::now(),
+                    grace,
+                    tz,
+                )
+                .await
                 {
                     tracing::warn!(error = %e, "closing forgotten check-outs failed; retrying next minute");
                 }

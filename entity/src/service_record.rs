@@ -31,8 +31,15 @@ pub struct Model {
     pub started_at: DateTimeUtc,
     /// End of service (UTC).
     pub ended_at: DateTimeUtc,
-    /// Credited minutes (from the interval, after rounding), 1–1440.
+    /// Credited minutes: `raw_minutes` after the rounding of the rule set in force (0–1440;
+    /// a bucket rule may credit a short record nothing).
     pub minutes: i32,
+    /// Minutes actually served (1–1440); `None` on rows entered before rounding was applied,
+    /// whose raw minutes are `minutes`.
+    pub raw_minutes: Option<i32>,
+    /// The rule set whose rounding produced `minutes` (in force for the volunteer on the day
+    /// the service started, platform time zone).
+    pub rounding_rule_set_id: Option<Uuid>,
     /// `attendance`, `manual`, `declaration` or `partner:<name>`.
     pub source: String,
     /// The source's own id (partner records); unique per source.

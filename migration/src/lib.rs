@@ -17,6 +17,7 @@ mod m20261130_000011_sync;
 mod m20261130_000012_recognition;
 mod m20261130_000013_awards;
 mod m20261130_000014_incentive_jobs;
+mod m20261130_000015_record_rounding;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_recognition::Migration),
             Box::new(m20261130_000013_awards::Migration),
             Box::new(m20261130_000014_incentive_jobs::Migration),
+            Box::new(m20261130_000015_record_rounding::Migration),
         ]
     }
 }

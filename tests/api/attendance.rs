@@ -303,9 +303,14 @@ async fn a_forgotten_check_out_is_closed_by_the_job_and_held_for_review_once() {
 
     // Not yet past the grace period: nothing happens.
     assert_eq!(
-        close_forgotten_checkouts(&app.db, Utc::now(), Duration::minutes(120))
-            .await
-            .unwrap(),
+        close_forgotten_checkouts(
+            &app.db,
+            Utc::now(),
+            Duration::minutes(120),
+            "Asia/Shanghai".parse().unwrap()
+        )
+        .await
+        .unwrap(),
         0
     );
 
@@ -314,8 +319,18 @@ async fn a_forgotten_check_out_is_closed_by_the_job_and_held_for_review_once() {
     move_shift(&app, &s.shift, -400, -180).await;
     backdate_check_in(&app, &s.shift, 390).await;
     let (a, b) = tokio::join!(
-        close_forgotten_checkouts(&app.db, Utc::now(), Duration::minutes(120)),
-        close_forgotten_checkouts(&app.db, Utc::now(), Duration::minutes(120))
+        close_forgotten_checkouts(
+            &app.db,
+            Utc::now(),
+            Duration::minutes(120),
+            "Asia/Shanghai".parse().unwrap()
+        ),
+        close_forgotten_checkouts(
+            &app.db,
+            Utc::now(),
+            Duration::minutes(120),
+            "Asia/Shanghai".parse().unwrap()
+        )
     );
     assert_eq!(
         a.unwrap() + b.unwrap(),

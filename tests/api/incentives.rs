@@ -825,3 +825,122 @@ async fn the_minute_job_grants_after_an_unopposed_notice_and_applies_a_rule_set_
         .await
         .expect_problem(409, "certification_state");
 }
+
+#[tokio::test]
+async fn a_rule_set_s_rounding_buckets_credit_service_time_from_the_day_it_takes_effect() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    let v = id(&admin_registered_volunteer(&app, nj, &w.xuanwu, "孙三", 25).await);
+    let sz = id(&admin_registered_volunteer(&app, &w.suzhou_admin, &w.suzhou, "李四", 26).await);
+    let set = create_rule_set(
+        &app,
+        &w.admin,
+        &json!({
+            "name": "南京市服务时长折算",
+            "effective_from": beijing_today(),
+            "scope_organization_id": w.nanjing,
+            "thresholds": thresholds(&[100]),
+            "rounding": {"mode": "buckets", "buckets": [
+                {"below_minutes": 15, "credit_minutes": 0},
+                {"below_minutes": 45, "credit_minutes": 30},
+                {"below_minutes": 60, "credit_minutes": 60},
+            ]},
+        }),
+    )
+    .await;
+    // Served before the rule set takes effect: exact minutes under the default.
+    let before = create_record(
+        &app,
+        nj,
+        &v,
+        &w.xuanwu,
+        "2025-03-03T09:00:00+08:00",
+        "2025-03-03T10:50:00+08:00",
+        true,
+    )
+    .await;
+    assert_eq!(before["minutes"], 110);
+    assert_eq!(before["raw_minutes"], 110);
+    assert_ne!(before["rounding_rule_set_id"], set["id"]);
+
+    // The rule set took effect on 2025-03-04 (moved into the past, as the clock cannot be).
+    use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
+    let row = entity::rule_set::Entity::find_by_id(Uuid::parse_str(&id(&set)).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut past = row.into_active_model();
+    past.effective_from = Set(NaiveDate::from_ymd_opt(2025, 3, 4).unwrap());
+    past.update(&app.db).await.unwrap();
+
+    let cases = [
+        // (day, end time, served, credited): remainders past whole hours go through the buckets.
+        ("2025-03-04", "10:50", 110, 120),
+        ("2025-03-05", "09:10", 10, 0),
+        ("2025-03-06", "09:20", 20, 30),
+        ("2025-03-07", "09:45", 45, 60),
+        ("2025-03-08", "11:00", 120, 120),
+    ];
+    let mut short = String::new();
+    for (day, end, served, credited) in cases {
+        let r = create_record(
+            &app,
+            nj,
+            &v,
+            &w.xuanwu,
+            &format!("{day}T09:00:00+08:00"),
+            &format!("{day}T{end}:00+08:00"),
+            true,
+        )
+        .await;
+        assert_eq!(r["raw_minutes"], served, "{day}");
+        assert_eq!(r["minutes"], credited, "{day}");
+        assert_eq!(r["rounding_rule_set_id"], set["id"], "{day}");
+        assert_eq!(r["status"], "approved");
+        if served == 10 {
+            short = id(&r);
+        }
+    }
+    // Outside the rule set's scope: exact minutes.
+    let other = create_record(
+        &app,
+        &w.suzhou_admin,
+        &sz,
+        &w.suzhou,
+        "2025-03-04T09:00:00+08:00",
+        "2025-03-04T10:50:00+08:00",
+        true,
+    )
+    .await;
+    assert_eq!(other["minutes"], 110);
+    let totals = app
+        .get(&format!("/api/v1/volunteer-totals/{v}"), Some(nj))
+        .await;
+    totals.expect(200);
+    assert_eq!(totals.body["approved_minutes"], 110 + 120 + 30 + 60 + 120);
+
+    // A correction is credited under the rules of its own service day.
+    let corrected = app
+        .post(
+            &format!("/api/v1/service-records/{short}/corrections"),
+            Some(nj),
+            &json!({
+                "started_at": "2025-03-05T09:00:00+08:00",
+                "ended_at": "2025-03-05T09:50:00+08:00",
+                "reason": "签退时间登记错误",
+            }),
+        )
+        .await;
+    corrected.expect(201);
+    assert_eq!(corrected.body["raw_minutes"], 50);
+    assert_eq!(corrected.body["minutes"], 60);
+    let totals = app
+        .get(&format!("/api/v1/volunteer-totals/{v}"), Some(nj))
+        .await;
+    assert_eq!(
+        totals.body["approved_minutes"],
+        110 + 120 + 60 + 30 + 60 + 120
+    );
+}

@@ -425,6 +425,42 @@ async fn evaluate(
 }
 
 // ---------------------------------------------------------------------------
+// Rounding of service time
+// ---------------------------------------------------------------------------
+
+/// The minutes a service record credits: `raw` minutes served, rounded by the rule set in force
+/// for the volunteer (by their registration organization) on the day the service started in the
+/// platform time zone — the rules of the day the service was given, not of the day it was
+/// entered. Returns the credited minutes and that rule set's id. Exact minutes under the shipped
+/// default; a bucket rule maps the remainder past whole hours (e.g. under 15 min → 0, 15–45 →
+/// 30, 45–60 → 60), see [`rules::credit_minutes`].
+///
+/// # Errors
+/// 422 `reference_not_found` when the volunteer is missing (as the foreign key would answer);
+/// database errors.
+pub async fn credit(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    volunteer_id: Uuid,
+    started_at: chrono::DateTime<Utc>,
+    raw: i32,
+) -> Result<(i32, Uuid), ApiError> {
+    let registration: Option<Option<Uuid>> = volunteer::Entity::find_by_id(volunteer_id)
+        .select_only()
+        .column(volunteer::Column::RegistrationOrganizationId)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    let registration = registration.ok_or_else(|| ApiError::Rule {
+        code: "reference_not_found",
+        detail: "a referenced record does not exist or is still referenced".into(),
+    })?;
+    let set = in_force(txn, registration, local_date(tz, started_at)).await?;
+    let rules = decode(&set)?;
+    Ok((rules::credit_minutes(raw, &rules.rounding), set.id))
+}
+
+// ---------------------------------------------------------------------------
 // Star levels
 // ---------------------------------------------------------------------------
 

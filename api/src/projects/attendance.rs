@@ -321,8 +321,10 @@ pub fn credited_interval(
     (end - start >= Duration::minutes(1)).then_some((start, end))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn close(
     txn: &impl ConnectionTrait,
+    tz: chrono_tz::Tz,
     a: attendance::Model,
     s: &shift::Model,
     p: &project::Model,
@@ -362,6 +364,7 @@ async fn close(
             Some(
                 create_from_attendance(
                     txn,
+                    tz,
                     a.volunteer_id,
                     p.organization_id,
                     Some(p.id),
@@ -430,12 +433,21 @@ pub async fn create_check_out(
         return Err(invalid_code());
     }
     check_geofence(&p, &body)?;
-    let closed = close(&txn, a, &s, &p, now, false, &actor(&user, &req))
-        .await?
-        .ok_or(ApiError::Conflict {
-            code: "already_checked_out",
-            detail: "this attendance was closed meanwhile".into(),
-        })?;
+    let closed = close(
+        &txn,
+        state.settings.time_zone,
+        a,
+        &s,
+        &p,
+        now,
+        false,
+        &actor(&user, &req),
+    )
+    .await?
+    .ok_or(ApiError::Conflict {
+        code: "already_checked_out",
+        detail: "this attendance was closed meanwhile".into(),
+    })?;
     txn.commit().await?;
     Ok(web::Json(closed.into()))
 }
@@ -482,6 +494,7 @@ pub async fn close_forgotten_checkouts(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     grace: Duration,
+    tz: chrono_tz::Tz,
 ) -> Result<usize, ApiError> {
     let ended = sea_orm::sea_query::Query::select()
         .column(shift::Column::Id)
@@ -503,7 +516,7 @@ pub async fn close_forgotten_checkouts(
             continue;
         }
         let actor = Actor::default();
-        if close(&txn, a, &s, &p, s.ends_at, true, &actor)
+        if close(&txn, tz, a, &s, &p, s.ends_at, true, &actor)
             .await?
             .is_some()
         {

@@ -128,11 +128,18 @@ pub struct ServiceRecordOut {
     pub started_at: DateTime<Utc>,
     /// End (RFC 3339, UTC).
     pub ended_at: DateTime<Utc>,
-    /// Credited minutes.
+    /// Credited minutes: the minutes served after the rounding of the rule set in force for the
+    /// volunteer on the day the service started (exact minutes by default; a bucket rule may
+    /// credit a short record 0).
     pub minutes: i32,
     /// Credited hours for display (decimal string, e.g. `2.5`).
     #[schema(example = "2.5")]
     pub hours: String,
+    /// Minutes actually served (from the interval, before rounding).
+    pub raw_minutes: i32,
+    /// The rule set whose rounding produced `minutes` (`None` on records entered before
+    /// rounding was applied, which credit exact minutes).
+    pub rounding_rule_set_id: Option<Uuid>,
     /// `attendance`, `manual`, `declaration` or `partner:<name>`.
     pub source: String,
     /// The source's own id (partner records).
@@ -182,6 +189,8 @@ impl From<service_record::Model> for ServiceRecordOut {
             ended_at: m.ended_at,
             minutes: m.minutes,
             hours: super::rules::hours_display(i64::from(m.minutes)),
+            raw_minutes: m.raw_minutes.unwrap_or(m.minutes),
+            rounding_rule_set_id: m.rounding_rule_set_id,
             source: m.source,
             external_id: m.external_id,
             recorded_by: m.recorded_by,

@@ -565,9 +565,11 @@ pub async fn insert_record(
     actor: &Actor,
     new: NewRecord,
 ) -> Result<service_record::Model, ApiError> {
-    let minutes = credited_minutes(new.started_at, new.ended_at)?;
+    let raw = credited_minutes(new.started_at, new.ended_at)?;
     let late = is_late(txn, tz, new.ended_at, new.entered_at).await?;
     lock_volunteer(txn, new.volunteer_id).await?;
+    let (minutes, rounding_rule_set) =
+        crate::incentives::service::credit(txn, tz, new.volunteer_id, new.started_at, raw).await?;
     let except: Vec<Uuid> = new.supersedes.iter().map(|(id, _)| *id).collect();
     let conflict = approved_overlap(txn, new.volunteer_id, new.started_at, new.ended_at, &except)
         .await?
@@ -588,6 +590,8 @@ pub async fn insert_record(
         started_at: Set(new.started_at),
         ended_at: Set(new.ended_at),
         minutes: Set(minutes),
+        raw_minutes: Set(Some(raw)),
+        rounding_rule_set_id: Set(Some(rounding_rule_set)),
         source: Set(new.source),
         external_id: Set(new.external_id),
         recorded_by: Set(actor.account_id),
@@ -825,6 +829,7 @@ pub async fn create_declaration(
 )]
 pub async fn create_from_attendance(
     txn: &impl ConnectionTrait,
+    tz: Tz,
     volunteer_id: Uuid,
     organization_id: Uuid,
     project_id: Option<Uuid>,
@@ -842,8 +847,10 @@ pub async fn create_from_attendance(
     if !issues.is_empty() {
         return Err(ApiError::Validation(issues));
     }
-    let minutes = credited_minutes(started_at, ended_at)?;
+    let raw = credited_minutes(started_at, ended_at)?;
     lock_volunteer(txn, volunteer_id).await?;
+    let (minutes, rounding_rule_set) =
+        crate::incentives::service::credit(txn, tz, volunteer_id, started_at, raw).await?;
     let conflict = approved_overlap(txn, volunteer_id, started_at, ended_at, &[])
         .await?
         .is_some();
@@ -860,6 +867,8 @@ pub async fn create_from_attendance(
         started_at: Set(started_at),
         ended_at: Set(ended_at),
         minutes: Set(minutes),
+        raw_minutes: Set(Some(raw)),
+        rounding_rule_set_id: Set(Some(rounding_rule_set)),
         source: Set(SOURCE_ATTENDANCE.into()),
         external_id: Set(None),
         recorded_by: Set(actor.account_id),
