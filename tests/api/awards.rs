@@ -1176,8 +1176,23 @@ async fn conflicted_reviewers_are_refused_and_ranking_uses_exact_means_then_hour
         .map(|(_, n)| n["rank"].as_i64().unwrap())
         .collect();
     assert_eq!(ranks, [1, 2, 3, 4]);
-    // Reviewers see the nominations of campaigns they review; others do not.
+    // Reviewers see the campaigns and nominations they review; others do not.
     assert_eq!(nomination_ids(&app, &r_free, &cid).await.len(), 4);
+    let mine = app.get("/api/v1/award-campaigns", Some(&r_free)).await;
+    mine.expect(200);
+    assert_eq!(mine.body["total"], 1);
+    app.get(&format!("/api/v1/award-campaigns/{cid}"), Some(&r_free))
+        .await
+        .expect(200);
+    assert_eq!(
+        app.get("/api/v1/award-campaigns", Some(&stranger))
+            .await
+            .body["total"],
+        0
+    );
+    app.get(&format!("/api/v1/award-campaigns/{cid}"), Some(&stranger))
+        .await
+        .expect_problem(404, "not_found");
     app.get(
         &format!("/api/v1/award-campaigns/{cid}/nominations"),
         Some(&stranger),
@@ -1359,6 +1374,13 @@ async fn objections_hold_an_award_until_resolved_and_closing_grants_the_others()
     )
     .await
     .expect_problem(409, "objection_resolved");
+    let objections = app.get(&object(&people[1].2), Some(&w.city_admin)).await;
+    objections.expect(200);
+    assert_eq!(objections.body[0]["status"], "upheld");
+    assert_eq!(objections.body[0]["resolution"], "经核实属实");
+    app.get(&object(&people[1].2), Some(&w.other_admin))
+        .await
+        .expect_problem(404, "not_found");
     let listed = nomination_ids(&app, &w.city_admin, &cid).await;
     assert_eq!(listed[0].1["objection_open"], true);
     assert_eq!(listed[1].1["status"], "disqualified");

@@ -63,12 +63,15 @@ pub async fn create_award_campaign(
         .json(campaign_out(c)))
 }
 
-/// List campaigns visible to the caller (their subtree's and those above them), newest first.
+/// List campaigns visible to the caller, newest first.
+///
+/// Admins see their subtree's campaigns and those of the organizations above them (to
+/// nominate to); reviewers see the campaigns they are assigned to.
 #[utoipa::path(
     tag = "awards",
     operation_id = "list_award_campaigns",
     params(CampaignFilter, PageParams),
-    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    security(("bearer_auth" = ["platform_admin", "org_admin", "reviewer"])),
     responses(
         (status = 200, description = "One page", body = Page<CampaignOut>),
         (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
@@ -83,9 +86,9 @@ pub async fn list_award_campaigns(
     filter: web::Query<CampaignFilter>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<CampaignOut>>, ApiError> {
-    user.require(ADMINS)?;
+    user.require(&[Role::PlatformAdmin, Role::OrgAdmin, Role::Reviewer])?;
     let (p, n) = page.resolve()?;
-    let r = campaigns::list(&state.db, &user.scope(), &filter, p, n).await?;
+    let r = campaigns::list(&state.db, &user, &filter, p, n).await?;
     Ok(web::Json(Page {
         items: r.items.into_iter().map(campaign_out).collect(),
         page: r.page,
@@ -94,12 +97,12 @@ pub async fn list_award_campaigns(
     }))
 }
 
-/// Get a campaign visible to the caller.
+/// Get a campaign visible to the caller (admins as in the list; reviewers if assigned).
 #[utoipa::path(
     tag = "awards",
     operation_id = "get_award_campaign",
     params(("id" = Uuid, Path, description = "Campaign id")),
-    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    security(("bearer_auth" = ["platform_admin", "org_admin", "reviewer"])),
     responses(
         (status = 200, description = "The campaign", body = CampaignOut),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
@@ -114,9 +117,9 @@ pub async fn get_award_campaign(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CampaignOut>, ApiError> {
-    user.require(ADMINS)?;
+    user.require(&[Role::PlatformAdmin, Role::OrgAdmin, Role::Reviewer])?;
     Ok(web::Json(campaign_out(
-        campaigns::get(&state.db, &user.scope(), *id).await?,
+        campaigns::get_for(&state.db, &user, *id).await?,
     )))
 }
 
@@ -548,6 +551,36 @@ pub async fn create_award_objection(
             format!("/api/v1/award-objections/{}", o.id),
         ))
         .json(ObjectionOut::from(o)))
+}
+
+/// List the objections to a nomination of a campaign the caller runs, oldest first.
+#[utoipa::path(
+    tag = "awards",
+    operation_id = "list_award_objections",
+    params(("id" = Uuid, Path, description = "Nomination id")),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "The objections", body = Vec<ObjectionOut>),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/award-nominations/{id}/objections")]
+pub async fn list_award_objections(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<ObjectionOut>>, ApiError> {
+    user.require(ADMINS)?;
+    Ok(web::Json(
+        campaigns::objections(&state.db, &user.scope(), *id)
+            .await?
+            .into_iter()
+            .map(ObjectionOut::from)
+            .collect(),
+    ))
 }
 
 /// Resolve an objection: upheld disqualifies the nominee; dismissed lets them proceed (and

@@ -310,6 +310,41 @@ fn visible(scope: &Scope) -> Option<Condition> {
     }
 }
 
+/// Condition of campaigns visible to a caller: reviewers see the campaigns they are assigned
+/// to; admins as in [`visible`].
+fn visible_to(user: &AuthUser) -> Option<Condition> {
+    if user.role == Role::Reviewer {
+        return Some(
+            Condition::all().add(
+                award_campaign::Column::Id.in_subquery(
+                    Query::select()
+                        .column(award_reviewer::Column::CampaignId)
+                        .from(award_reviewer::Entity)
+                        .and_where(award_reviewer::Column::AccountId.eq(user.account_id))
+                        .to_owned(),
+                ),
+            ),
+        );
+    }
+    visible(&user.scope())
+}
+
+/// A campaign visible to the caller (see [`visible_to`]).
+///
+/// # Errors
+/// 404 missing or not visible; database errors.
+pub async fn get_for(
+    db: &impl ConnectionTrait,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<award_campaign::Model, ApiError> {
+    let mut q = award_campaign::Entity::find_by_id(id);
+    if let Some(c) = visible_to(user) {
+        q = q.filter(c);
+    }
+    q.one(db).await?.ok_or(ApiError::NotFound("campaign"))
+}
+
 /// A campaign visible to the admin (see [`visible`]).
 ///
 /// # Errors
@@ -345,19 +380,19 @@ pub async fn get_owned(
     Ok(c)
 }
 
-/// Campaigns visible to the admin, newest first.
+/// Campaigns visible to the caller (see [`visible_to`]), newest first.
 ///
 /// # Errors
 /// Database errors.
 pub async fn list(
     db: &impl ConnectionTrait,
-    scope: &Scope,
+    user: &AuthUser,
     filter: &CampaignFilter,
     page: u64,
     per_page: u64,
 ) -> Result<Page<award_campaign::Model>, ApiError> {
     let mut q = award_campaign::Entity::find();
-    if let Some(c) = visible(scope) {
+    if let Some(c) = visible_to(user) {
         q = q.filter(c);
     }
     if let Some(y) = filter.year {
@@ -1459,6 +1494,30 @@ pub async fn object<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Objections to a nomination of a campaign the admin runs, oldest first.
+///
+/// # Errors
+/// 404 missing or outside scope; database errors.
+pub async fn objections(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    nomination_id: Uuid,
+) -> Result<Vec<award_objection::Model>, ApiError> {
+    let n = award_nomination::Entity::find_by_id(nomination_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("nomination"))?;
+    get_owned(db, scope, n.campaign_id)
+        .await
+        .map_err(|_| ApiError::NotFound("nomination"))?;
+    Ok(award_objection::Entity::find()
+        .filter(award_objection::Column::NominationId.eq(nomination_id))
+        .order_by_asc(award_objection::Column::CreatedAt)
+        .order_by_asc(award_objection::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Resolves an open objection (admins who run the campaign): upheld disqualifies the nominee;

@@ -55,6 +55,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(campaign_handlers::update_award_score)
         .service(campaign_handlers::get_award_campaign_notice)
         .service(campaign_handlers::create_award_objection)
+        .service(campaign_handlers::list_award_objections)
         .service(campaign_handlers::resolve_award_objection)
         .service(campaign_handlers::list_volunteer_awards);
 }
