@@ -280,6 +280,26 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     let (vs, _) = self_registered_volunteer(&app, "赵六", 3, Some(&w.a1)).await;
     // Out of scope.
     let vb = admin_registered_volunteer(&app, &w.b_admin, &w.b, "李四", 4).await;
+    // In scope through a roster import at A1.
+    let csv = format!(
+        "姓名,证件号码,手机号码,所在地区\n孙七,{},{},江苏省南京市玄武区\n",
+        crate::helpers::id_number("110101", "19900307", 5),
+        crate::helpers::mobile_for(5)
+    );
+    let import = app
+        .post_raw(
+            &format!("/api/v1/volunteers/imports?organization_id={}", w.a1),
+            Some(&w.a_admin),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    import.expect(200);
+    assert_eq!(import.body["created"], 1, "{}", import.text);
+    let vi = import.body["rows"][0]["volunteer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let a_ok = create_record(
         &app,
@@ -379,9 +399,9 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     let volunteers = list_all(&app, &w.a_admin, "/api/v1/volunteers").await;
     let records = list_all(&app, &w.a_admin, "/api/v1/service-records").await;
     let memberships = list_all(&app, &w.a_admin, "/api/v1/memberships").await;
-    assert_eq!(volunteers.len(), 3);
+    assert_eq!(volunteers.len(), 4);
     assert_eq!(records.len(), 5); // ok→superseded, its correction, pending, rejected, voided
-    assert_eq!(memberships.len(), 3); // va (left on deregistration), va1, vs (pending)
+    assert_eq!(memberships.len(), 4); // va (left on deregistration), va1, vs (pending), vi
     let expected = volunteers.len() + records.len() + memberships.len();
 
     let items = follow_until(&app, &pt, |i| {
@@ -433,6 +453,7 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     let want_ids: std::collections::BTreeSet<(String, String)> = [
         ("volunteer", id(&va1)),
         ("volunteer", id(&vs)),
+        ("volunteer", vi.clone()),
         ("service_record", id(&a_pending)),
         ("service_record", id(&a_rejected)),
     ]
