@@ -1821,7 +1821,7 @@ async fn concurrent_overlapping_assignments_leave_exactly_one() {
     .await;
     let w = worker(&app, &t.city_admin, &t.city, "李社工", "SW-1").await;
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..8_u32 {
+    for i in 0..16_u32 {
         let client = app.client.clone();
         let url = format!("{}/api/v1/social-worker-assignments", app.address);
         let token = t.city_admin.clone();
