@@ -391,6 +391,29 @@ async fn a_code_is_redeemed_once_by_its_business_and_not_after_the_offer_expired
     .expect_problem(409, "already_redeemed");
     let mine = app.get("/api/v1/benefit-claims/me", Some(&a)).await;
     assert!(mine.body["items"][0]["redeemed_at"].is_string());
+    // The business sees who claimed and what was redeemed, but not the codes.
+    let claims = app
+        .get(
+            &format!("/api/v1/benefit-offers/{offer}/claims"),
+            Some(&w.business_admin),
+        )
+        .await;
+    claims.expect(200);
+    assert_eq!(claims.body["total"], 2);
+    let redeemed = claims.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["redeemed_at"].is_string())
+        .count();
+    assert_eq!(redeemed, 1);
+    assert!(!claims.text.contains(&code_b));
+    app.get(
+        &format!("/api/v1/benefit-offers/{offer}/claims"),
+        Some(&w.other_admin),
+    )
+    .await
+    .expect_problem(404, "not_found");
     app.post(
         "/api/v1/benefit-redemptions",
         Some(&w.business_admin),
@@ -641,6 +664,14 @@ async fn the_credit_list_holds_consenting_volunteers_who_meet_the_rule_and_withd
     )
     .await
     .expect(201);
+    // Giving consent again changes nothing.
+    app.post(
+        "/api/v1/volunteers/me/credit-consent",
+        Some(&at),
+        &json!({}),
+    )
+    .await
+    .expect(200);
     assert_eq!(audit_rows(&app, "consent", &a).await, 1);
 
     let r = export(&app, &w.admin, &json_export).await;
@@ -825,9 +856,9 @@ async fn assign(app: &TestApp, token: &str, campaign: &str, reviewer_token: &str
     .await
 }
 
-/// A passed completion of a new published course of the city by the volunteer; returns the
+/// Passed completions of a new published course of the city by the volunteers; returns the
 /// course id.
-async fn pass_course(app: &TestApp, w: &World, volunteer_token: &str) -> String {
+async fn pass_course(app: &TestApp, w: &World, volunteer_tokens: &[&str]) -> String {
     let at = |h: i64| {
         (chrono::Utc::now() + Duration::hours(h))
             .format("%Y-%m-%dT%H:%M:00Z")
@@ -872,14 +903,18 @@ async fn pass_course(app: &TestApp, w: &World, volunteer_token: &str) -> String 
         .await
         .expect(200);
     }
-    let e = app
-        .post(
-            &format!("/api/v1/training-classes/{class}/enrolments"),
-            Some(volunteer_token),
-            &json!({}),
-        )
-        .await;
-    e.expect(201);
+    let mut enrolments = Vec::new();
+    for t in volunteer_tokens {
+        let e = app
+            .post(
+                &format!("/api/v1/training-classes/{class}/enrolments"),
+                Some(t),
+                &json!({}),
+            )
+            .await;
+        e.expect(201);
+        enrolments.push(id(&e.body));
+    }
     app.post(
         &format!("/api/v1/training-classes/{class}/start"),
         Some(&w.city_admin),
@@ -887,15 +922,17 @@ async fn pass_course(app: &TestApp, w: &World, volunteer_token: &str) -> String 
     )
     .await
     .expect(200);
-    let done = app
-        .post(
-            &format!("/api/v1/enrolments/{}/complete", id(&e.body)),
-            Some(&w.city_admin),
-            &json!({"score": 90}),
-        )
-        .await;
-    done.expect(200);
-    assert_eq!(done.body["enrolment"]["passed"], true);
+    for e in enrolments {
+        let done = app
+            .post(
+                &format!("/api/v1/enrolments/{e}/complete"),
+                Some(&w.city_admin),
+                &json!({"score": 90}),
+            )
+            .await;
+        done.expect(200);
+        assert_eq!(done.body["enrolment"]["passed"], true);
+    }
     course
 }
 
@@ -917,9 +954,19 @@ async fn nominee(app: &TestApp, w: &World, seq: u32, before: i64, inside: i64) -
 async fn nominations_are_refused_with_the_failing_criterion_at_the_exact_boundaries() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    // The period starts 2025-03-01; 50 hours in it, 1 star, the backbone course.
+    // The period starts 2025-03-01; the criteria: 50 hours in it, 1 star, the backbone course.
+    // a meets each exactly; b to f each fail one criterion and meet the others.
     let (a, at) = nominee(&app, &w, 61, 3000, 3000).await;
-    let course = pass_course(&app, &w, &at).await;
+    // b: one minute short in the period (1 star from earlier hours).
+    let (b, bt) = nominee(&app, &w, 62, 3060, 2999).await;
+    // c: 50 hours in the period but one minute short of 100 hours: no star.
+    let (c, ct) = nominee(&app, &w, 63, 2999, 3000).await;
+    // d: enough, but a record in the period was voided.
+    let (d, dt) = nominee(&app, &w, 64, 3000, 3000).await;
+    // e: enough, but sanctioned today. f: enough, without the course.
+    let (e, et) = nominee(&app, &w, 65, 3000, 3000).await;
+    let (f, _) = nominee(&app, &w, 66, 3000, 3000).await;
+    let course = pass_course(&app, &w, &[&at, &bt, &ct, &dt, &et]).await;
     let criteria = json!({
         "min_minutes": 3000, "period_from": "2025-03-01", "period_to": "2025-12-31",
         "min_star_level": 1, "required_course_ids": [course],
@@ -971,12 +1018,6 @@ async fn nominations_are_refused_with_the_failing_criterion_at_the_exact_boundar
         .await
         .expect_problem(409, "campaign_state");
 
-    // b: one minute short in the period (1 star from earlier hours).
-    let (b, _) = nominee(&app, &w, 62, 3060, 2999).await;
-    // c: 50 hours in the period but one minute short of 100 hours: no star.
-    let (c, _) = nominee(&app, &w, 63, 2999, 3000).await;
-    // d: enough, but a record in the period was voided.
-    let (d, _) = nominee(&app, &w, 64, 3000, 3000).await;
     let extra = approved_minutes(&app, &w.admin, &d, &w.city, 200, 60).await;
     app.post(
         &format!("/api/v1/service-records/{}/void", id(&extra[0])),
@@ -985,17 +1026,14 @@ async fn nominations_are_refused_with_the_failing_criterion_at_the_exact_boundar
     )
     .await
     .expect(200);
-    // e: enough, but sanctioned today. f: enough, without the course.
-    let (e, _) = nominee(&app, &w, 65, 3000, 3000).await;
-    sanction(
+    let sanctioned = sanction(
         &app,
         &w.city_admin,
         &e,
         &json!({"kind": "warning", "starts_on": beijing_today().to_string(), "reason": "服务中违规"}),
     )
-    .await
-    .expect(201);
-    let (f, _) = nominee(&app, &w, 66, 3000, 3000).await;
+    .await;
+    sanctioned.expect(201);
     for (v, code) in [
         (&b, "insufficient_hours"),
         (&c, "star_level_too_low"),
@@ -1003,10 +1041,29 @@ async fn nominations_are_refused_with_the_failing_criterion_at_the_exact_boundar
         (&e, "sanctioned"),
         (&f, "training_missing"),
     ] {
-        nominate(&app, &w.district_admin, &cid, &w.district, v)
-            .await
-            .expect_problem(422, code);
+        let r = nominate(&app, &w.district_admin, &cid, &w.district, v).await;
+        r.expect_problem(422, code);
+        // The only failing criterion.
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!(": {code}")),
+            "{}",
+            r.text
+        );
     }
+    // Lifting the sanction makes e eligible.
+    app.post(
+        &format!("/api/v1/volunteer-sanctions/{}/lift", id(&sanctioned.body)),
+        Some(&w.city_admin),
+        &json!({"reason": "复核后撤销"}),
+    )
+    .await
+    .expect(200);
+    nominate(&app, &w.district_admin, &cid, &w.district, &e)
+        .await
+        .expect(201);
     // a meets every criterion exactly.
     let n = nominate(&app, &w.district_admin, &cid, &w.district, &a).await;
     n.expect(201);
@@ -1031,7 +1088,7 @@ async fn nominations_are_refused_with_the_failing_criterion_at_the_exact_boundar
         )
         .await;
     list.expect(200);
-    assert_eq!(list.body["total"], 1);
+    assert_eq!(list.body["total"], 2);
 }
 
 async fn nomination_ids(app: &TestApp, token: &str, campaign: &str) -> Vec<(String, Value)> {

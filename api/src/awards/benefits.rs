@@ -23,7 +23,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::dto::{ClaimOut, OfferFilter, OfferIn, OfferOut, RedemptionOut};
+use super::dto::{ClaimOut, OfferClaimOut, OfferFilter, OfferIn, OfferOut, RedemptionOut};
 use super::rules;
 use super::service::{stored_level, text};
 use crate::audit::{self, Actor, Entry};
@@ -579,6 +579,47 @@ pub async fn my_claims(
             .filter_map(|c| {
                 let o = offers.get(&c.offer_id)?;
                 Some(ClaimOut::new(c, o.title.clone(), o.valid_to))
+            })
+            .collect(),
+        page: p.page,
+        per_page: p.per_page,
+        total: p.total,
+    })
+}
+
+/// Claims of an offer in the caller's scope, newest first, without their codes.
+///
+/// # Errors
+/// 404 offer missing or outside scope; database errors.
+pub async fn offer_claims(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    offer_id: Uuid,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<OfferClaimOut>, ApiError> {
+    get_offer(db, scope, offer_id).await?;
+    let q = benefit_claim::Entity::find()
+        .filter(benefit_claim::Column::OfferId.eq(offer_id))
+        .order_by_desc(benefit_claim::Column::ClaimedAt)
+        .order_by_desc(benefit_claim::Column::Id);
+    let p = pagination::fetch(q, db, page, per_page).await?;
+    let numbers: HashMap<Uuid, String> = volunteer::Entity::find()
+        .filter(volunteer::Column::Id.is_in(p.items.iter().map(|c| c.volunteer_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.volunteer_number))
+        .collect();
+    Ok(Page {
+        items: p
+            .items
+            .into_iter()
+            .map(|c| OfferClaimOut {
+                id: c.id,
+                volunteer_number: numbers.get(&c.volunteer_id).cloned().unwrap_or_default(),
+                claimed_at: c.claimed_at,
+                redeemed_at: c.redeemed_at,
             })
             .collect(),
         page: p.page,

@@ -338,6 +338,20 @@ impl ClaimOut {
     }
 }
 
+/// A claim as the offering business sees it: no code (codes are presented by their holders)
+/// and no personal data beyond the volunteer number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferClaimOut {
+    /// Claim id.
+    pub id: Uuid,
+    /// Volunteer number of the holder.
+    pub volunteer_number: String,
+    /// Claim instant.
+    pub claimed_at: DateTime<Utc>,
+    /// Redemption instant; null until redeemed.
+    pub redeemed_at: Option<DateTime<Utc>>,
+}
+
 /// A code presented at the business.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

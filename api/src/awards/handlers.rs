@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::dto::{
     ClaimOut, ConsentOut, CreditExportIn, CreditListOut, CreditRuleIn, CreditRuleOut, ExportFormat,
-    OfferFilter, OfferIn, OfferOut, ReasonIn, RedeemIn, RedemptionOut, SanctionIn, SanctionOut,
+    OfferClaimOut, OfferFilter, OfferIn, OfferOut, ReasonIn, RedeemIn, RedemptionOut, SanctionIn,
+    SanctionOut,
 };
 use super::{benefits, credit, service};
 use crate::auth::AuthUser;
@@ -592,6 +593,34 @@ pub async fn create_benefit_claim(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/api/v1/benefit-claims/me"))
         .json(ClaimOut::new(c, o.title, o.valid_to)))
+}
+
+/// List the claims of an offer in scope (volunteer numbers and redemption state, no codes).
+#[utoipa::path(
+    tag = "awards",
+    operation_id = "list_benefit_offer_claims",
+    params(("id" = Uuid, Path, description = "Offer id"), PageParams),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "One page, newest first", body = Page<OfferClaimOut>),
+        (status = 400, description = "Bad query or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/benefit-offers/{id}/claims")]
+pub async fn list_benefit_offer_claims(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<OfferClaimOut>>, ApiError> {
+    user.require(ADMINS)?;
+    let (p, n) = page.resolve()?;
+    Ok(web::Json(
+        benefits::offer_claims(&state.db, &user.scope(), *id, p, n).await?,
+    ))
 }
 
 /// The calling volunteer's redemption codes, newest first.

@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::suspend_benefit_offer)
         .service(handlers::resume_benefit_offer)
         .service(handlers::create_benefit_claim)
+        .service(handlers::list_benefit_offer_claims)
         .service(handlers::list_own_benefit_claims)
         .service(handlers::create_benefit_redemption)
         .service(campaign_handlers::create_award_campaign)
