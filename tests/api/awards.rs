@@ -348,6 +348,40 @@ async fn twenty_simultaneous_claims_of_five_codes_give_exactly_five_codes() {
         .await
         .unwrap();
     assert_eq!(stored, 5);
+
+    // One volunteer claiming five times at once gets one code; the refused claims give their
+    // stock back.
+    let second = id(&create_offer(&app, &w.business_admin, &offer_body(&w, 5, json!({}))).await);
+    let handles: Vec<_> = (0..5)
+        .map(|_| {
+            let client = app.client.clone();
+            let url = format!("{}/api/v1/benefit-offers/{second}/claims", app.address);
+            let t = tokens[0].clone();
+            tokio::spawn(async move {
+                let r = client.post(url).bearer_auth(t).send().await.unwrap();
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap();
+                (status, body)
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        match status {
+            201 => created += 1,
+            409 => assert_eq!(body["code"], "already_claimed", "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created, 1);
+    let o = app
+        .get(
+            &format!("/api/v1/benefit-offers/{second}"),
+            Some(&w.business_admin),
+        )
+        .await;
+    assert_eq!(o.body["stock_remaining"], 4);
 }
 
 #[tokio::test]
