@@ -10,7 +10,8 @@
 //!   to its registering organization and every organization it is a member of); partner scopes
 //!   filter through it and the organization closure table.
 //! - `webhook_endpoints`: a partner's receiver URL, the event types it wants, its signing secret
-//!   (encrypted at rest) and its fan-out position in the change log.
+//!   (encrypted at rest; after a rotation the previous one too, until it expires) and its fan-out
+//!   position in the change log.
 //! - `webhook_deliveries`: one delivery job per endpoint and change, claimed with a lease.
 
 use sea_orm_migration::{prelude::*, schema::*};
@@ -49,6 +50,8 @@ enum WebhookEndpoints {
     Description,
     EventTypes,
     SecretCiphertext,
+    PreviousSecretCiphertext,
+    PreviousSecretUntil,
     Active,
     CursorTxid,
     CursorSeq,
@@ -158,6 +161,10 @@ impl MigrationTrait for Migration {
                 .col(string_len_null(WebhookEndpoints::Description, 200))
                 .col(text(WebhookEndpoints::EventTypes))
                 .col(text(WebhookEndpoints::SecretCiphertext))
+                .col(text_null(WebhookEndpoints::PreviousSecretCiphertext))
+                .col(timestamp_with_time_zone_null(
+                    WebhookEndpoints::PreviousSecretUntil,
+                ))
                 .col(boolean(WebhookEndpoints::Active))
                 .col(big_integer(WebhookEndpoints::CursorTxid))
                 .col(big_integer(WebhookEndpoints::CursorSeq))

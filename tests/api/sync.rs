@@ -970,7 +970,7 @@ async fn failed_deliveries_are_retried_with_backoff_given_up_after_the_maximum_a
     )
     .await;
     // A platform admin registers one for the partner.
-    let (down_ep, _) = register_endpoint(
+    let (down_ep, down_secret) = register_endpoint(
         &app,
         &w.admin,
         json!({"partner_id": p["id"], "url": down.url, "event_types": ["volunteer.changed"]}),
@@ -1027,6 +1027,31 @@ async fn failed_deliveries_are_retried_with_backoff_given_up_after_the_maximum_a
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(down.hits().len(), 3, "no attempt after giving up");
 
+    // The partner rotates the secret: for a day both secrets sign.
+    let rotated = app
+        .post(
+            &format!(
+                "/api/v1/sync/webhook-endpoints/{}/rotate-secret",
+                id(&down_ep)
+            ),
+            Some(&pt),
+            &json!({"version": 1}),
+        )
+        .await;
+    rotated.expect(200);
+    let new_secret = rotated.body["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, down_secret);
+    assert_eq!(rotated.body["endpoint"]["version"], 2);
+    app.post(
+        &format!(
+            "/api/v1/sync/webhook-endpoints/{}/rotate-secret",
+            id(&down_ep)
+        ),
+        Some(&pt),
+        &json!({"version": 1}),
+    )
+    .await
+    .expect_problem(412, "version_mismatch");
     // Redelivery once the receiver is back: pending again, then succeeded.
     down.fail_first.store(0, Ordering::SeqCst);
     let again = app
@@ -1051,6 +1076,15 @@ async fn failed_deliveries_are_retried_with_backoff_given_up_after_the_maximum_a
     .await;
     let last = down.hits().last().cloned().unwrap();
     assert_eq!(last.id, id(&failed));
+    assert!(signature_is_valid(&new_secret, &last));
+    assert!(signature_is_valid(&down_secret, &last));
+    assert_eq!(last.signature.split(' ').count(), 2);
+    assert!(
+        down.hits()
+            .iter()
+            .take(3)
+            .all(|h| h.signature.split(' ').count() == 1)
+    );
     app.post(
         &format!(
             "/api/v1/sync/webhook-deliveries/{}/redeliver",

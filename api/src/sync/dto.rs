@@ -154,6 +154,14 @@ pub struct EndpointPatch {
     pub active: Option<bool>,
 }
 
+/// Rotation of an endpoint's signing secret.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateIn {
+    /// Current version, as last read.
+    pub version: i32,
+}
+
 /// A webhook endpoint (its secret is never shown again after creation).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EndpointOut {

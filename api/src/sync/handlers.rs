@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::dto::{
     ChangeOut, ChangesOut, ChangesQuery, DeliveryFilter, DeliveryOut, EndpointCreatedOut,
-    EndpointIn, EndpointOut, EndpointPatch,
+    EndpointIn, EndpointOut, EndpointPatch, RotateIn,
 };
 use super::feed::{self, Position};
 use super::partner::SyncCaller;
@@ -209,6 +209,42 @@ pub async fn update_webhook_endpoint(
     )
     .await?;
     Ok(web::Json(ep.into()))
+}
+
+/// Rotate a webhook endpoint's signing secret.
+///
+/// The answer carries the new secret once. For 24 hours every delivery is signed with both the
+/// new and the previous secret (`webhook-signature: v1,<new> v1,<previous>`), so the receiver can
+/// switch over without dropping a message.
+#[utoipa::path(
+    tag = "sync",
+    operation_id = "rotate_webhook_endpoint_secret",
+    params(("id" = Uuid, Path, description = "Endpoint id")),
+    request_body = RotateIn,
+    security(("bearer_auth" = ["platform_admin"]), ("partner_auth" = [])),
+    responses(
+        (status = 200, description = "Rotated; the new secret is shown only now", body = EndpointCreatedOut),
+        (status = 400, description = "Malformed body or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a platform admin nor a partner", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing or another partner's", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Version mismatch", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sync/webhook-endpoints/{id}/rotate-secret")]
+pub async fn rotate_webhook_endpoint_secret(
+    state: web::Data<AppState>,
+    caller: SyncCaller,
+    id: web::Path<Uuid>,
+    body: web::Json<RotateIn>,
+) -> Result<web::Json<EndpointCreatedOut>, ApiError> {
+    let (ep, secret) =
+        webhooks::rotate_secret(&state.db, &state.crypto, &caller, *id, body.version).await?;
+    Ok(web::Json(EndpointCreatedOut {
+        endpoint: ep.into(),
+        secret,
+    }))
 }
 
 /// Delete a webhook endpoint and its delivery history.

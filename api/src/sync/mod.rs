@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::list_webhook_endpoints)
         .service(handlers::get_webhook_endpoint)
         .service(handlers::update_webhook_endpoint)
+        .service(handlers::rotate_webhook_endpoint_secret)
         .service(handlers::delete_webhook_endpoint)
         .service(handlers::list_webhook_deliveries)
         .service(handlers::redeliver_webhook_delivery);

@@ -130,6 +130,8 @@ pub async fn create(
         description: Set(description),
         event_types: Set(events),
         secret_ciphertext: Set(crypto.encrypt(&secret)),
+        previous_secret_ciphertext: Set(None),
+        previous_secret_until: Set(None),
         active: Set(true),
         cursor_txid: Set(start.txid),
         cursor_seq: Set(start.seq),
@@ -234,6 +236,58 @@ pub async fn update(
         });
     }
     Ok(row)
+}
+
+/// How long the previous secret keeps signing after a rotation.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+/// Replaces the signing secret (optimistic concurrency on `version`); returns the endpoint and the
+/// new secret, shown once. For [`ROTATION_OVERLAP_HOURS`] every delivery carries two signatures,
+/// `v1,<new> v1,<previous>`, so the receiver can switch without losing a message.
+///
+/// # Errors
+/// 404, 412 `version_mismatch`; database errors.
+pub async fn rotate_secret(
+    db: &impl ConnectionTrait,
+    crypto: &FieldCrypto,
+    caller: &SyncCaller,
+    id: Uuid,
+    version: i32,
+) -> Result<(endpoint::Model, String), ApiError> {
+    let current = get(db, caller, id).await?;
+    if current.version != version {
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    let secret = signature::new_secret();
+    let now = Utc::now();
+    let done = endpoint::Entity::update_many()
+        .col_expr(
+            endpoint::Column::SecretCiphertext,
+            Expr::value(crypto.encrypt(&secret)),
+        )
+        .col_expr(
+            endpoint::Column::PreviousSecretCiphertext,
+            Expr::value(Some(current.secret_ciphertext.clone())),
+        )
+        .col_expr(
+            endpoint::Column::PreviousSecretUntil,
+            Expr::value(Some(now + chrono::Duration::hours(ROTATION_OVERLAP_HOURS))),
+        )
+        .col_expr(endpoint::Column::Version, Expr::value(current.version + 1))
+        .col_expr(endpoint::Column::UpdatedAt, Expr::value(now))
+        .filter(endpoint::Column::Id.eq(id))
+        .filter(endpoint::Column::Version.eq(current.version))
+        .exec(db)
+        .await?;
+    let row = get(db, caller, id).await?;
+    if done.rows_affected != 1 {
+        return Err(ApiError::VersionMismatch {
+            current: row.version,
+        });
+    }
+    Ok((row, secret))
 }
 
 /// Deletes an endpoint with its delivery history.

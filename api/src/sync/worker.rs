@@ -285,10 +285,20 @@ struct Outcome {
     error: Option<String>,
 }
 
-async fn send(http: &reqwest::Client, url: &str, secret: &str, id: Uuid, body: &str) -> Outcome {
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    secrets: &[String],
+    id: Uuid,
+    body: &str,
+) -> Outcome {
     let ts = Utc::now().timestamp();
     let msg_id = id.to_string();
-    let Some(sig) = signature::sign(secret, &msg_id, ts, body.as_bytes()) else {
+    let sigs: Option<Vec<String>> = secrets
+        .iter()
+        .map(|s| signature::sign(s, &msg_id, ts, body.as_bytes()))
+        .collect();
+    let Some(sig) = sigs.map(|s| s.join(" ")) else {
         return Outcome {
             code: None,
             error: Some("endpoint secret unreadable".into()),
@@ -365,10 +375,10 @@ pub async fn deliver_due(
             .one(db)
             .await?;
         let outcome = match &ep {
-            Some(ep) if ep.active => match crypto.decrypt(&ep.secret_ciphertext) {
-                Ok(secret) => {
+            Some(ep) if ep.active => match signing_secrets(crypto, ep) {
+                Ok(secrets) => {
                     sent += 1;
-                    send(http, &ep.url, &secret, job.id, &job.payload).await
+                    send(http, &ep.url, &secrets, job.id, &job.payload).await
                 }
                 Err(_) => Outcome {
                     code: None,
@@ -383,6 +393,21 @@ pub async fn deliver_due(
         finish(db, &job, token, cfg, &outcome, ep.is_some_and(|e| e.active)).await?;
     }
     Ok(sent)
+}
+
+/// The secrets that sign a delivery now: the current one, and the previous one until its overlap
+/// after a rotation ends.
+fn signing_secrets(
+    crypto: &FieldCrypto,
+    ep: &endpoint::Model,
+) -> Result<Vec<String>, crate::crypto::DecryptError> {
+    let mut secrets = vec![crypto.decrypt(&ep.secret_ciphertext)?];
+    if let (Some(prev), Some(until)) = (&ep.previous_secret_ciphertext, ep.previous_secret_until)
+        && until > Utc::now()
+    {
+        secrets.push(crypto.decrypt(prev)?);
+    }
+    Ok(secrets)
 }
 
 async fn finish(

@@ -19,6 +19,10 @@ pub struct Model {
     pub event_types: String,
     /// The signing secret (`whsec_…`), encrypted with the field key.
     pub secret_ciphertext: String,
+    /// After a rotation: the previous secret (encrypted), still signing alongside the new one.
+    pub previous_secret_ciphertext: Option<String>,
+    /// Until when the previous secret signs too (UTC).
+    pub previous_secret_until: Option<DateTimeUtc>,
     /// Disabled endpoints get no new deliveries.
     pub active: bool,
     /// Fan-out position in the change log: transaction id part.
