@@ -714,6 +714,72 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
     r.expect_problem(422, "validation_failed");
     assert_eq!(field_code(&r), "organization_not_found");
 
+    // Drafts are edited with their version; open calls no longer.
+    let draft_path = format!("/api/v1/grant-calls/{}", id(&draft));
+    let r = app
+        .patch(
+            &draft_path,
+            Some(&t.city_admin),
+            &json!({"version": 1, "budget_fen": 120_000, "title": "改名的微创投"}),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["budget_fen"], 120_000);
+    assert_eq!(r.body["version"], 2);
+    app.patch(
+        &draft_path,
+        Some(&t.city_admin),
+        &json!({"version": 1, "budget_fen": 1}),
+    )
+    .await
+    .expect_problem(412, "version_mismatch");
+    let r = app
+        .patch(
+            &draft_path,
+            Some(&t.city_admin),
+            &json!({"version": 2, "max_award_fen": 120_001}),
+        )
+        .await;
+    r.expect_problem(422, "validation_failed");
+    assert_eq!(field_code(&r), "amount_range");
+    app.patch(
+        &draft_path,
+        Some(&t.other_admin),
+        &json!({"version": 2, "title": "x"}),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    app.post(
+        &format!("{draft_path}/open"),
+        Some(&t.city_admin),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &draft_path,
+        Some(&t.city_admin),
+        &json!({"version": 3, "title": "x"}),
+    )
+    .await
+    .expect_problem(409, "invalid_state");
+    app.post(
+        &format!("{draft_path}/open"),
+        Some(&t.city_admin),
+        &json!({}),
+    )
+    .await
+    .expect_problem(409, "invalid_state");
+    app.post(
+        &format!("{draft_path}/close"),
+        Some(&t.city_admin),
+        &json!({}),
+    )
+    .await
+    .expect_problem(409, "invalid_state");
+    // Once open, the call is visible to every admin (organizations apply to it).
+    app.get(&draft_path, Some(&t.other_admin)).await.expect(200);
+
     let call = open_call(&app, &t.city_admin, &call_body(&t.city, 100_000, 50_000)).await;
     let call_id = id(&call);
     let proposals = format!("/api/v1/grant-calls/{call_id}/proposals");
@@ -953,6 +1019,20 @@ async fn grant_calls_take_one_eligible_proposal_per_organization_and_rank_by_exa
     )
     .await
     .expect_problem(409, "already_assigned");
+    let revs = app
+        .get(
+            &format!("/api/v1/grant-proposals/{}/reviews", id(&p1)),
+            Some(&t.city_admin),
+        )
+        .await;
+    revs.expect(200);
+    assert_eq!(revs.body["total"], 2);
+    app.get(
+        &format!("/api/v1/grant-proposals/{}/reviews", id(&p1)),
+        Some(&t.other_admin),
+    )
+    .await
+    .expect_problem(404, "not_found");
     let p1_now = app
         .get(
             &format!("/api/v1/grant-proposals/{}", id(&p1)),

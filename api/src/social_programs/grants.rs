@@ -832,13 +832,20 @@ pub async fn list_reviews(
     db: &impl ConnectionTrait,
     scope: &Scope,
     proposal_id: Uuid,
-) -> Result<Vec<review::Model>, ApiError> {
+    page: u64,
+    per_page: u64,
+) -> Result<Page<review::Model>, ApiError> {
     managed_proposal(db, scope, proposal_id).await?;
-    Ok(review::Entity::find()
-        .filter(review::Column::ProposalId.eq(proposal_id))
-        .order_by_asc(review::Column::CreatedAt)
-        .all(db)
-        .await?)
+    crate::pagination::fetch(
+        review::Entity::find()
+            .filter(review::Column::ProposalId.eq(proposal_id))
+            .order_by_asc(review::Column::CreatedAt)
+            .order_by_asc(review::Column::Id),
+        db,
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// The caller's review assignments (reviewers), newest first, with their proposals.

@@ -788,10 +788,10 @@ pub async fn create_grant_review(
 #[utoipa::path(
     tag = "social-programs",
     operation_id = "list_grant_reviews",
-    params(("id" = Uuid, Path, description = "Proposal id")),
+    params(("id" = Uuid, Path, description = "Proposal id"), PageParams),
     security(("bearer_auth" = ["platform_admin", "org_admin"])),
     responses(
-        (status = 200, description = "Reviews, in assignment order", body = Vec<ReviewOut>),
+        (status = 200, description = "One page, in assignment order", body = Page<ReviewOut>),
         (status = 400, description = "Malformed JSON, id or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
@@ -803,10 +803,12 @@ pub async fn list_grant_reviews(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(ADMINS)?;
-    let r = grants::list_reviews(&state.db, &user.scope(), *id).await?;
-    Ok(HttpResponse::Ok().json(r.into_iter().map(ReviewOut::from).collect::<Vec<_>>()))
+    let (p, n) = page.resolve()?;
+    let r = grants::list_reviews(&state.db, &user.scope(), *id, p, n).await?;
+    Ok(HttpResponse::Ok().json(page_map(r, ReviewOut::from)))
 }
 
 /// Award an amount to a proposal.
