@@ -73,6 +73,12 @@ enum ServiceRecords {
 }
 
 #[derive(DeriveIden)]
+enum Certificates {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
 enum Volunteers {
     Table,
     Id,
@@ -116,6 +122,16 @@ impl MigrationTrait for Migration {
                 .col(string_len(SignedDocuments::KeyId, 64))
                 .col(uuid_null(SignedDocuments::ExportedBy))
                 .col(timestamp_with_time_zone(SignedDocuments::CreatedAt))
+                .foreign_key(&mut fk(
+                    "fk_signed_documents_record",
+                    (SignedDocuments::Table, SignedDocuments::ServiceRecordId),
+                    (ServiceRecords::Table, ServiceRecords::Id),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_signed_documents_certificate",
+                    (SignedDocuments::Table, SignedDocuments::CertificateId),
+                    (Certificates::Table, Certificates::Id),
+                ))
                 .foreign_key(&mut fk(
                     "fk_signed_documents_volunteer",
                     (SignedDocuments::Table, SignedDocuments::VolunteerId),

@@ -51,10 +51,14 @@ impl OtherPlatform {
     }
 
     fn sign(&self, claims: &Value) -> String {
+        self.sign_typed(claims, "yv-record+jws")
+    }
+
+    fn sign_typed(&self, claims: &Value, typ: &str) -> String {
         let der = self.key.to_pkcs8_der().unwrap();
         let key = jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes());
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
-        header.typ = Some("yv-record+jws".into());
+        header.typ = Some(typ.into());
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &key).unwrap()
     }
@@ -865,6 +869,43 @@ async fn own_documents_and_mismatched_persons_are_refused_for_import() {
     .await
     .expect_problem(422, "bad_signature");
     assert_eq!(approved_minutes(&app, &w.admin, &q.id).await, 0);
+
+    // Another platform's certificate verifies but is not importable as a record.
+    let record =
+        other.record("M-4", &p, "2026-03-06T01:00:00Z", "2026-03-06T02:00:00Z")["record"].clone();
+    let cert = other.sign_typed(
+        &json!({
+            "iss": other.issuer,
+            "jti": "cert-doc-1",
+            "iat": 1_770_000_000,
+            "kind": "certificate",
+            "certificate": {
+                "serial": "OTHER-2026-1",
+                "volunteer_number": "OTHER-000123",
+                "masked_name": p.masked_name,
+                "masked_id_number": p.masked_id,
+                "issuing_organization_id": "org-77",
+                "issuing_organization_name": "某市青年志愿者协会",
+                "issued_at": "2026-03-07T00:00:00Z",
+                "total_minutes": 60,
+                "status": "valid",
+                "records": [record],
+            },
+        }),
+        "yv-certificate+jws",
+    );
+    let v = verify(&app, &cert).await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["payload"]["certificate"]["serial"], "OTHER-2026-1");
+    import(&app, &w.admin_a, &cert, &p.id, &w.org_a)
+        .await
+        .expect_problem(422, "not_a_record_document");
+    // A body that does not match its typ is malformed.
+    let mismatched = other.sign_typed(
+        &other.record("M-5", &p, "2026-03-08T01:00:00Z", "2026-03-08T02:00:00Z"),
+        "yv-certificate+jws",
+    );
+    assert_eq!(verify(&app, &mismatched).await["reason"], "malformed");
 }
 
 #[tokio::test]
