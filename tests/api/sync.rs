@@ -1109,6 +1109,22 @@ async fn failed_deliveries_are_retried_with_backoff_given_up_after_the_maximum_a
     )
     .await
     .expect(404);
+    // Every change of an endpoint or a delivery is audited, attributed to who made it.
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let audit = entity::audit_log::Entity::find()
+        .filter(
+            entity::audit_log::Column::EntityType.is_in(["webhook_endpoint", "webhook_delivery"]),
+        )
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        ["create", "create", "delete", "redeliver", "rotate_secret"]
+    );
+    assert!(audit.iter().all(|a| a.actor_id.is_some()));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! HTTP handlers of the sync module: the change feed, webhook endpoints and deliveries.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -97,6 +97,7 @@ pub async fn list_changes(
 pub async fn create_webhook_endpoint(
     state: web::Data<AppState>,
     caller: SyncCaller,
+    req: HttpRequest,
     body: web::Json<EndpointIn>,
 ) -> Result<HttpResponse, ApiError> {
     let (ep, secret) = webhooks::create(
@@ -104,6 +105,7 @@ pub async fn create_webhook_endpoint(
         &state.crypto,
         state.settings.environment,
         &caller,
+        &caller.actor(&req),
         body.into_inner(),
     )
     .await?;
@@ -197,6 +199,7 @@ pub async fn get_webhook_endpoint(
 pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     caller: SyncCaller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<EndpointPatch>,
 ) -> Result<web::Json<EndpointOut>, ApiError> {
@@ -204,6 +207,7 @@ pub async fn update_webhook_endpoint(
         &state.db,
         state.settings.environment,
         &caller,
+        &caller.actor(&req),
         *id,
         body.into_inner(),
     )
@@ -236,11 +240,19 @@ pub async fn update_webhook_endpoint(
 pub async fn rotate_webhook_endpoint_secret(
     state: web::Data<AppState>,
     caller: SyncCaller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<RotateIn>,
 ) -> Result<web::Json<EndpointCreatedOut>, ApiError> {
-    let (ep, secret) =
-        webhooks::rotate_secret(&state.db, &state.crypto, &caller, *id, body.version).await?;
+    let (ep, secret) = webhooks::rotate_secret(
+        &state.db,
+        &state.crypto,
+        &caller,
+        &caller.actor(&req),
+        *id,
+        body.version,
+    )
+    .await?;
     Ok(web::Json(EndpointCreatedOut {
         endpoint: ep.into(),
         secret,
@@ -265,9 +277,10 @@ pub async fn rotate_webhook_endpoint_secret(
 pub async fn delete_webhook_endpoint(
     state: web::Data<AppState>,
     caller: SyncCaller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    webhooks::delete(&state.db, &caller, *id).await?;
+    webhooks::delete(&state.db, &caller, &caller.actor(&req), *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -317,8 +330,9 @@ pub async fn list_webhook_deliveries(
 pub async fn redeliver_webhook_delivery(
     state: web::Data<AppState>,
     caller: SyncCaller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = webhooks::redeliver(&state.db, &caller, *id).await?;
+    let d = webhooks::redeliver(&state.db, &caller, &caller.actor(&req), *id).await?;
     Ok(HttpResponse::Accepted().json(DeliveryOut::from(d)))
 }

@@ -11,6 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::feed::FeedScope;
+use crate::audit::Actor;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::partners::auth::PartnerClient;
@@ -32,6 +33,14 @@ impl SyncCaller {
         match self {
             Self::PlatformAdmin(_) => FeedScope::All,
             Self::Partner(p) => FeedScope::Roots(p.scope().to_vec()),
+        }
+    }
+
+    /// The audit actor: the admin's account, or the partner's system account.
+    pub fn actor(&self, req: &HttpRequest) -> Actor {
+        match self {
+            Self::PlatformAdmin(u) => crate::organizations::handlers::actor(u, req),
+            Self::Partner(p) => p.actor(req),
         }
     }
 

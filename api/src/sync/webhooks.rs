@@ -6,17 +6,42 @@ use entity::sync::{webhook_delivery as delivery, webhook_endpoint as endpoint};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _,
-    QueryFilter as _, QueryOrder as _,
+    QueryFilter as _, QueryOrder as _, TransactionSession as _, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::dto::{DeliveryFilter, EndpointIn, EndpointPatch, WebhookEvent};
 use super::partner::SyncCaller;
 use super::{feed, partner, signature};
+use crate::audit::{self, Actor, Entry};
 use crate::config::Environment;
 use crate::crypto::FieldCrypto;
 use crate::error::ApiError;
 use crate::pagination::Page;
+
+const ENDPOINT: &str = "webhook_endpoint";
+
+async fn audited(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    id: Uuid,
+    fields: &[&str],
+) -> Result<(), ApiError> {
+    audit::record(
+        txn,
+        actor,
+        Entry {
+            action,
+            entity_type,
+            entity_id: id,
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            reason: None,
+        },
+    )
+    .await
+}
 
 /// Longest accepted URL.
 pub const MAX_URL_CHARS: usize = 2048;
@@ -89,12 +114,15 @@ fn description(raw: Option<&str>) -> Result<Option<String>, ApiError> {
 /// `event_types` `required`, `description` `too_long`; 404 when a partner names another
 /// partner; database errors.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     crypto: &FieldCrypto,
     env: Environment,
     caller: &SyncCaller,
+    actor: &Actor,
     input: EndpointIn,
 ) -> Result<(endpoint::Model, String), ApiError> {
+    let txn = db.begin().await?;
+    let db = &txn;
     let partner_id = match (caller.partner_id(), input.partner_id) {
         (Some(own), None) => own,
         (Some(own), Some(named)) if named == own => own,
@@ -141,6 +169,16 @@ pub async fn create(
     }
     .insert(db)
     .await?;
+    audited(
+        db,
+        actor,
+        "create",
+        ENDPOINT,
+        model.id,
+        &["partner_id", "url", "description", "event_types", "secret"],
+    )
+    .await?;
+    txn.commit().await?;
     Ok((model, secret))
 }
 
@@ -196,12 +234,15 @@ pub async fn list(
 /// # Errors
 /// 404, 412 `version_mismatch`, 422 as on creation; database errors.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     env: Environment,
     caller: &SyncCaller,
+    actor: &Actor,
     id: Uuid,
     patch: EndpointPatch,
 ) -> Result<endpoint::Model, ApiError> {
+    let txn = db.begin().await?;
+    let db = &txn;
     let current = get(db, caller, id).await?;
     if current.version != patch.version {
         return Err(ApiError::VersionMismatch {
@@ -209,17 +250,22 @@ pub async fn update(
         });
     }
     let mut active = <endpoint::ActiveModel as Default>::default();
+    let mut fields = Vec::new();
     if let Some(u) = &patch.url {
         active.url = Set(check_url("url", u, env)?);
+        fields.push("url");
     }
     if let Some(e) = &patch.event_types {
         active.event_types = Set(event_list("event_types", e)?);
+        fields.push("event_types");
     }
     if patch.description.is_some() {
         active.description = Set(description(patch.description.as_deref())?);
+        fields.push("description");
     }
     if let Some(a) = patch.active {
         active.active = Set(a);
+        fields.push("active");
     }
     active.version = Set(current.version + 1);
     active.updated_at = Set(Utc::now());
@@ -235,6 +281,8 @@ pub async fn update(
             current: row.version,
         });
     }
+    audited(db, actor, "update", ENDPOINT, id, &fields).await?;
+    txn.commit().await?;
     Ok(row)
 }
 
@@ -248,12 +296,15 @@ pub const ROTATION_OVERLAP_HOURS: i64 = 24;
 /// # Errors
 /// 404, 412 `version_mismatch`; database errors.
 pub async fn rotate_secret(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     crypto: &FieldCrypto,
     caller: &SyncCaller,
+    actor: &Actor,
     id: Uuid,
     version: i32,
 ) -> Result<(endpoint::Model, String), ApiError> {
+    let txn = db.begin().await?;
+    let db = &txn;
     let current = get(db, caller, id).await?;
     if current.version != version {
         return Err(ApiError::VersionMismatch {
@@ -287,6 +338,8 @@ pub async fn rotate_secret(
             current: row.version,
         });
     }
+    audited(db, actor, "rotate_secret", ENDPOINT, id, &["secret"]).await?;
+    txn.commit().await?;
     Ok((row, secret))
 }
 
@@ -295,16 +348,21 @@ pub async fn rotate_secret(
 /// # Errors
 /// 404; database errors.
 pub async fn delete(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     caller: &SyncCaller,
+    actor: &Actor,
     id: Uuid,
 ) -> Result<(), ApiError> {
+    let txn = db.begin().await?;
+    let db = &txn;
     let ep = get(db, caller, id).await?;
     delivery::Entity::delete_many()
         .filter(delivery::Column::EndpointId.eq(ep.id))
         .exec(db)
         .await?;
     endpoint::Entity::delete_by_id(ep.id).exec(db).await?;
+    audited(db, actor, "delete", ENDPOINT, ep.id, &[]).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -342,10 +400,13 @@ pub async fn deliveries(
 /// # Errors
 /// 404 for a delivery of an endpoint the caller may not see; database errors.
 pub async fn redeliver(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
     caller: &SyncCaller,
+    actor: &Actor,
     id: Uuid,
 ) -> Result<delivery::Model, ApiError> {
+    let txn = db.begin().await?;
+    let db = &txn;
     let mut q = delivery::Entity::find_by_id(id);
     if let Some(p) = caller.partner_id() {
         q = q.filter(delivery::Column::PartnerId.eq(p));
@@ -368,10 +429,21 @@ pub async fn redeliver(
         .filter(delivery::Column::Id.eq(d.id))
         .exec(db)
         .await?;
-    delivery::Entity::find_by_id(d.id)
+    audited(
+        db,
+        actor,
+        "redeliver",
+        "webhook_delivery",
+        d.id,
+        &["status", "attempts", "next_attempt_at"],
+    )
+    .await?;
+    let row = delivery::Entity::find_by_id(d.id)
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound("webhook delivery"))
+        .ok_or(ApiError::NotFound("webhook delivery"))?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 #[cfg(test)]
