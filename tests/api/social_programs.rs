@@ -1599,6 +1599,15 @@ async fn assignments_of_a_worker_to_a_youth_home_never_overlap() {
     )
     .await
     .expect_problem(422, "validation_failed");
+    let r = app
+        .post(
+            path,
+            Some(&t.city_admin),
+            &assign(&home2, "1999-12-31", None),
+        )
+        .await;
+    r.expect_problem(422, "validation_failed");
+    assert_eq!(field_code(&r), "date_range");
     // Not a youth home; a home outside the scope.
     let r = app
         .post(

@@ -1093,7 +1093,17 @@ pub async fn award(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
+        // Either the budget would be exceeded or the call left `reviewing` in between.
+        let still_reviewing = call::Entity::find_by_id(c.id)
+            .one(&txn)
+            .await?
+            .is_some_and(|now| now.status == GrantCallStatus::Reviewing);
         txn.rollback().await?;
+        if !still_reviewing {
+            return Err(invalid_state(
+                "awards are decided while the call is reviewing",
+            ));
+        }
         return Err(ApiError::Rule {
             code: "budget_exceeded",
             detail: "this award would take the call's awarded total above its budget".into(),

@@ -10,7 +10,7 @@
 //! `youth_social_workers`), so concurrent requests for one worker are serialised on PostgreSQL
 //! (SQLite has a single writer) before the overlap check reads the existing assignments.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike as _, NaiveDate, Utc};
 use entity::enums::{OrganizationKind, OrganizationStatus};
 use entity::organization;
 use entity::social_programs::{social_worker as worker, social_worker_assignment as assignment};
@@ -300,7 +300,21 @@ async fn check_overlap(
     Ok(())
 }
 
+/// Assignment days lie in the years 2000–2100 (as project dates do) and end on or after the
+/// first day.
 fn date_order(starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> Result<(), ApiError> {
+    let in_range = |d: NaiveDate| (2000..=2100).contains(&d.year());
+    if !in_range(starts_on) || ends_on.is_some_and(|e| !in_range(e)) {
+        return Err(ApiError::field(
+            if in_range(starts_on) {
+                "ends_on"
+            } else {
+                "starts_on"
+            },
+            "date_range",
+            "assignment days lie in the years 2000 to 2100",
+        ));
+    }
     if ends_on.is_some_and(|e| e < starts_on) {
         return Err(ApiError::field(
             "ends_on",
@@ -348,7 +362,10 @@ pub async fn create_assignment(
     date_order(input.starts_on, input.ends_on)?;
     let txn = db.begin().await?;
     let mut issues = Vec::new();
-    if get(&txn, scope, input.worker_id).await.is_err() {
+    if let Err(e) = get(&txn, scope, input.worker_id).await {
+        if !matches!(e, ApiError::NotFound(_)) {
+            return Err(e);
+        }
         issues.push(FieldIssue::new(
             "worker_id",
             "worker_not_found",
