@@ -644,6 +644,33 @@ async fn resolve_volunteer(
     Ok(v)
 }
 
+/// The newest record of the correction chain that starts at `id`: a local admin may have
+/// corrected a partner record since, and the partner's update then corrects that correction.
+async fn newest_of_chain(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<service_record::Model, ApiError> {
+    let mut current = service_record::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("service record"))?;
+    // Bounded: a chain is as long as the corrections of one record.
+    for _ in 0..1000 {
+        if current.status != ServiceRecordStatus::Superseded {
+            break;
+        }
+        match service_record::Entity::find()
+            .filter(service_record::Column::SupersedesId.eq(current.id))
+            .one(db)
+            .await?
+        {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    Ok(current)
+}
+
 async fn upsert_record(
     state: &AppState,
     partner: &PartnerClient,
@@ -676,10 +703,7 @@ async fn upsert_record(
     let txn = db.begin().await?;
     let done = match &existing {
         Some(m) => {
-            let current = service_record::Entity::find_by_id(m.entity_id)
-                .one(&txn)
-                .await?
-                .ok_or(ApiError::NotFound("service record"))?;
+            let current = newest_of_chain(&txn, m.entity_id).await?;
             if current.volunteer_id != vol.id {
                 return Err(rule(
                     "volunteer_immutable",

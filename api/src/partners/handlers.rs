@@ -502,16 +502,18 @@ async fn idempotent_batch(
     )?;
     let items = batch_items(&req, &body)?;
     let fingerprint = idempotency::fingerprint(req.method().as_str(), req.path(), &body);
-    match idempotency::claim(&state.db, partner.partner_id, &key, &fingerprint).await? {
-        idempotency::Claim::Replay { status, body } => {
-            return Ok(stored_response(status, body, true));
-        }
-        idempotency::Claim::Process => {}
-    }
     let actor = partner.actor(&req);
     let task_state = state.clone();
+    // Claim, processing and storing the answer all run in the task: once the key is claimed
+    // nothing cancels the work, not even a client that hangs up (actix drops the handler's
+    // future then, but not a spawned task).
     let task = tokio::spawn(async move {
         let state = task_state;
+        let db = &state.db;
+        match idempotency::claim(db, partner.partner_id, &key, &fingerprint).await? {
+            idempotency::Claim::Replay { status, body } => return Ok((status, body, true)),
+            idempotency::Claim::Process => {}
+        }
         let out = match kind {
             BatchKind::Volunteers => batch::volunteers(&state, &partner, &actor, items).await,
             BatchKind::Records => batch::records(&state, &partner, &actor, items).await,
@@ -520,19 +522,19 @@ async fn idempotent_batch(
             Ok(text) => text,
             Err(e) => {
                 // The whole request failed (database down): free the key for a retry.
-                if let Err(r) = idempotency::release(&state.db, partner.partner_id, &key).await {
+                if let Err(r) = idempotency::release(db, partner.partner_id, &key).await {
                     tracing::warn!(error = %r, "releasing an idempotency key failed");
                 }
                 return Err(e);
             }
         };
-        idempotency::complete(&state.db, partner.partner_id, &key, 200, &out).await?;
-        Ok(out)
+        idempotency::complete(db, partner.partner_id, &key, 200, &out).await?;
+        Ok((200, out, false))
     });
-    let body = task
+    let (status, body, replayed) = task
         .await
         .map_err(|e| ApiError::Internal(format!("batch task failed: {e}").into()))??;
-    Ok(stored_response(200, body, false))
+    Ok(stored_response(status, body, replayed))
 }
 
 /// Upsert a batch of volunteers by the partner's external ids.
