@@ -397,6 +397,14 @@ mod tests {
             Some("APP_FIELD_ENCRYPTION_KEY")
         );
         assert_eq!(with("APP_TIME_ZONE", "Mars/Olympus"), Some("APP_TIME_ZONE"));
+        assert_eq!(
+            with("APP_PLATFORM_ISSUER", "https://a.example/#frag"),
+            Some("APP_PLATFORM_ISSUER")
+        );
+        assert_eq!(
+            with("APP_PLATFORM_ISSUER", "two words"),
+            Some("APP_PLATFORM_ISSUER")
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 
