@@ -1087,6 +1087,31 @@ async fn nominations_are_refused_with_the_failing_criterion_at_the_exact_boundar
             r.text
         );
     }
+    // The check without nominating names the facts.
+    let check = app
+        .get(
+            &format!("/api/v1/award-campaigns/{cid}/eligibility?volunteer_id={b}"),
+            Some(&w.district_admin),
+        )
+        .await;
+    check.expect(200);
+    assert_eq!(check.body["eligible"], false);
+    assert_eq!(check.body["failing"], json!(["insufficient_hours"]));
+    assert_eq!(check.body["minutes_in_period"], 2999);
+    assert_eq!(check.body["star_level"], 1);
+    let check = app
+        .get(
+            &format!("/api/v1/award-campaigns/{cid}/eligibility?volunteer_id={f}"),
+            Some(&w.city_admin),
+        )
+        .await;
+    assert_eq!(check.body["missing_course_ids"], json!([course]));
+    app.get(
+        &format!("/api/v1/award-campaigns/{cid}/eligibility?volunteer_id={b}"),
+        Some(&w.other_admin),
+    )
+    .await
+    .expect_problem(404, "not_found");
     // Lifting the sanction makes e eligible.
     app.post(
         &format!("/api/v1/volunteer-sanctions/{}/lift", id(&sanctioned.body)),

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::campaigns::{self, Step, campaign_out};
 use super::dto::{
-    AwardOut, CampaignFilter, CampaignIn, CampaignOut, CampaignPatch, CloseOut, NominationIn,
-    NominationOut, NoticeOut, ObjectionOut, ReasonIn, ResolveIn, ReviewerIn, ReviewerOut, ScoreIn,
-    ScoreOut,
+    AwardOut, CampaignFilter, CampaignIn, CampaignOut, CampaignPatch, CloseOut, EligibilityOut,
+    EligibilityQuery, NominationIn, NominationOut, NoticeOut, ObjectionOut, ReasonIn, ResolveIn,
+    ReviewerIn, ReviewerOut, ScoreIn, ScoreOut,
 };
 use super::handlers::ADMINS;
 use crate::auth::AuthUser;
@@ -370,6 +370,43 @@ pub async fn list_award_reviewers(
     user.require(ADMINS)?;
     Ok(web::Json(
         campaigns::reviewers(&state.db, &user.scope(), *id).await?,
+    ))
+}
+
+/// Check a volunteer's eligibility for a campaign today without nominating.
+///
+/// The same criteria as a nomination; the answer lists every failing criterion and the facts.
+#[utoipa::path(
+    tag = "awards",
+    operation_id = "get_award_campaign_eligibility",
+    params(("id" = Uuid, Path, description = "Campaign id"), EligibilityQuery),
+    security(("bearer_auth" = ["platform_admin", "org_admin"])),
+    responses(
+        (status = 200, description = "The eligibility", body = EligibilityOut),
+        (status = 400, description = "Bad query or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Campaign or volunteer not visible", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/award-campaigns/{id}/eligibility")]
+pub async fn get_award_campaign_eligibility(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<EligibilityQuery>,
+) -> Result<web::Json<EligibilityOut>, ApiError> {
+    user.require(ADMINS)?;
+    Ok(web::Json(
+        campaigns::eligibility(
+            &state.db,
+            state.settings.time_zone,
+            &user.scope(),
+            state.today(),
+            *id,
+            query.volunteer_id,
+        )
+        .await?,
     ))
 }
 

@@ -52,8 +52,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::dto::{
-    CampaignFilter, CampaignIn, CampaignOut, CampaignPatch, CriteriaDto, NominationIn,
-    NominationOut, NoticeEntryOut, NoticeOut, Outcome, ReviewerOut,
+    CampaignFilter, CampaignIn, CampaignOut, CampaignPatch, CriteriaDto, EligibilityOut,
+    NominationIn, NominationOut, NoticeEntryOut, NoticeOut, Outcome, ReviewerOut,
 };
 use super::rules::{self, Criteria, NomineeFacts, Ranked};
 use super::service::{is_sanctioned, stored_level, text, text_or_422};
@@ -1049,6 +1049,44 @@ pub async fn facts(
         passed_courses,
         voided_in_period: voided,
         sanctioned: is_sanctioned(db, volunteer_id, today).await?,
+    })
+}
+
+/// A volunteer's eligibility for a campaign visible to the admin, the volunteer in the admin's
+/// scope (the same check as a nomination, without nominating).
+///
+/// # Errors
+/// 404 campaign or volunteer not visible; database errors.
+pub async fn eligibility(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    scope: &Scope,
+    today: NaiveDate,
+    campaign_id: Uuid,
+    volunteer_id: Uuid,
+) -> Result<EligibilityOut, ApiError> {
+    let c = get(db, scope, campaign_id).await?;
+    find_in_scope(db, scope, volunteer_id).await?;
+    let f = facts(db, tz, &c, volunteer_id, today).await?;
+    let criteria = criteria_of(&c);
+    let failing: Vec<String> = rules::failing_criteria(&criteria, &f)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    Ok(EligibilityOut {
+        volunteer_id,
+        eligible: failing.is_empty(),
+        failing,
+        minutes_in_period: f.minutes_in_period,
+        min_minutes: c.min_minutes,
+        star_level: f.star_level,
+        voided_in_period: f.voided_in_period,
+        sanctioned: f.sanctioned,
+        missing_course_ids: criteria
+            .required_courses
+            .into_iter()
+            .filter(|id| !f.passed_courses.contains(id))
+            .collect(),
     })
 }
 

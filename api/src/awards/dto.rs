@@ -555,6 +555,38 @@ pub struct NominationOut {
     pub created_at: DateTime<Utc>,
 }
 
+/// Query of an eligibility check.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EligibilityQuery {
+    /// The volunteer to check (in the caller's scope).
+    pub volunteer_id: Uuid,
+}
+
+/// A volunteer's eligibility for a campaign today, with the facts it was decided on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityOut {
+    /// Volunteer.
+    pub volunteer_id: Uuid,
+    /// Whether every criterion is met.
+    pub eligible: bool,
+    /// Failing criteria in the order `sanctioned`, `voided_records`, `insufficient_hours`,
+    /// `star_level_too_low`, `training_missing`.
+    pub failing: Vec<String>,
+    /// Approved minutes of services starting within the period.
+    pub minutes_in_period: i64,
+    /// Minutes the criteria require.
+    pub min_minutes: i64,
+    /// Current stored star level.
+    pub star_level: i32,
+    /// Voided records of services starting within the period.
+    pub voided_in_period: u64,
+    /// Whether a sanction is active today.
+    pub sanctioned: bool,
+    /// Required courses without a passed training record.
+    pub missing_course_ids: Vec<Uuid>,
+}
+
 /// A reviewer's score.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

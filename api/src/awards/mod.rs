@@ -51,6 +51,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(campaign_handlers::close_award_campaign)
         .service(campaign_handlers::create_award_reviewer)
         .service(campaign_handlers::list_award_reviewers)
+        .service(campaign_handlers::get_award_campaign_eligibility)
         .service(campaign_handlers::create_award_nomination)
         .service(campaign_handlers::list_award_nominations)
         .service(campaign_handlers::update_award_score)
