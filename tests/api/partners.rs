@@ -1102,6 +1102,48 @@ async fn partner_records_go_through_the_ledger_with_conflicts_totals_and_correct
 }
 
 #[tokio::test]
+async fn partner_hours_count_towards_star_levels_like_local_ones() {
+    let w = world().await;
+    let v = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("v"),
+        &json!({"items": [example_volunteer(&w.org, 1)]}),
+    )
+    .await;
+    let vid = v.body["results"][0]["id"].as_str().unwrap().to_owned();
+    // Five days of 20 hours: 100 hours, the default threshold of one star.
+    let items: Vec<Value> = (10..15)
+        .map(|day| {
+            let mut r = example_record(&w.org, 1, day);
+            r["started_at"] = json!(format!("2025-01-{day:02}T02:00:00+08:00"));
+            r["ended_at"] = json!(format!("2025-01-{day:02}T22:00:00+08:00"));
+            r
+        })
+        .collect();
+    let r = send(
+        &w.app,
+        RECORDS,
+        &w.token,
+        Some("r"),
+        &json!({"items": items}),
+    )
+    .await;
+    assert_eq!(r.body["summary"]["created"], 5);
+    let level = w
+        .app
+        .get(
+            &format!("/api/v1/volunteers/{vid}/star-level"),
+            Some(&w.admin),
+        )
+        .await;
+    level.expect(200);
+    assert_eq!(level.body["approved_minutes"], 6000);
+    assert_eq!(level.body["level"], 1);
+}
+
+#[tokio::test]
 async fn partner_writes_stop_when_the_partner_is_suspended_or_its_secret_rotated() {
     let w = world().await;
     let id = w.partner["id"].as_str().unwrap();
