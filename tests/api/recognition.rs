@@ -236,6 +236,9 @@ async fn an_exported_record_verifies_and_tampering_swapped_keys_and_unknown_issu
     let stored = app.get(&location, Some(&w.admin_a)).await;
     stored.expect(200);
     assert_eq!(stored.body["document"], r.body["document"]);
+    assert_eq!(stored.body["issuer"], OWN_ISSUER);
+    assert_eq!(r.body["typ"], "yv-record+jws");
+    assert_eq!(r.body["service_record_id"], rec["id"]);
 
     // Header: EdDSA under the platform key of the JWKS; payload: issuer, masked person.
     let jwks = app.get("/.well-known/jwks.json", None).await;

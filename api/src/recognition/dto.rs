@@ -41,8 +41,11 @@ pub struct SignedDocumentOut {
 }
 
 impl SignedDocumentOut {
-    /// The response for a stored document of `issuer`.
-    pub fn new(m: signed_document::Model, issuer: &str) -> Self {
+    /// The response for a stored document; `issuer` is read from the document itself (the
+    /// setting may have changed since), `default_issuer` only if it cannot be read.
+    pub fn new(m: signed_document::Model, default_issuer: &str) -> Self {
+        let issuer = super::document::read_unverified(&m.document)
+            .map_or_else(|_| default_issuer.to_owned(), |u| u.iss);
         Self {
             id: m.id,
             kind: m.kind,
@@ -50,7 +53,7 @@ impl SignedDocumentOut {
             certificate_id: m.certificate_id,
             typ: typ_of(m.kind).to_owned(),
             document: m.document,
-            issuer: issuer.to_owned(),
+            issuer,
             key_id: m.key_id,
             document_hash: m.document_hash,
             created_at: m.created_at,
