@@ -9,8 +9,10 @@
 //!   here), `jti` (document id), `iat` (Unix seconds), `kind` and either `record`
 //!   ([`RecordClaims`]) or `certificate` ([`CertificateClaims`]).
 //!
-//! Personal data is masked: the real name keeps its first character (`张*`), the ID number its
-//! first and last four (`1101**********002X`); the clear ID number never leaves the platform.
+//! Personal data is masked, and both platforms must mask the same way: the real name keeps its
+//! first character and every other character becomes `*` (`王小明` → `王**`); an ID number of
+//! more than 8 characters keeps its first and last four (`1101**********002X`), a shorter one
+//! (passports) only its last two (`******67`). The clear ID number never leaves the platform.
 //! Matching the person on the receiving platform therefore does not rely on the ID number: a
 //! plain hash of an 18-character ID number is brute-forced in minutes (its entropy is a region
 //! code, a birth date and a 3-digit sequence), and no key is shared between platforms for a
