@@ -300,6 +300,15 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
         .as_str()
         .unwrap()
         .to_owned();
+    // Registered in city B, then applies to A: the application brings them into A's scope.
+    let (vj, vj_token) = self_registered_volunteer(&app, "周八", 6, Some(&w.b)).await;
+    app.post(
+        "/api/v1/memberships",
+        Some(&vj_token),
+        &json!({"organization_id": w.a}),
+    )
+    .await
+    .expect(201);
 
     let a_ok = create_record(
         &app,
@@ -399,9 +408,11 @@ async fn a_partner_following_the_feed_reconstructs_exactly_its_scope() {
     let volunteers = list_all(&app, &w.a_admin, "/api/v1/volunteers").await;
     let records = list_all(&app, &w.a_admin, "/api/v1/service-records").await;
     let memberships = list_all(&app, &w.a_admin, "/api/v1/memberships").await;
-    assert_eq!(volunteers.len(), 4);
+    assert_eq!(volunteers.len(), 5);
+    assert!(volunteers.iter().any(|v| v["id"] == vj["id"]));
     assert_eq!(records.len(), 5); // ok→superseded, its correction, pending, rejected, voided
-    assert_eq!(memberships.len(), 4); // va (left on deregistration), va1, vs (pending), vi
+    // va (left on deregistration), va1, vs (pending), vi, vj's application to A (not vj's in B).
+    assert_eq!(memberships.len(), 5);
     let expected = volunteers.len() + records.len() + memberships.len();
 
     let items = follow_until(&app, &pt, |i| {

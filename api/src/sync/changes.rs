@@ -318,7 +318,8 @@ pub async fn certificate(
 
 /// Records a created or changed membership (`membership.pending|active|rejected|left`), visible
 /// to its organization. A membership links its volunteer to the organization (every status but
-/// `rejected`), so an application (`pending`) also records the volunteer with its new links:
+/// `rejected`), so a new membership or an application (`pending`) also records the volunteer
+/// with its new links:
 /// a partner whose scope holds the organization learns about the volunteer then. A partner that
 /// keeps memberships knows a volunteer is in its scope while its registering organization or a
 /// membership that is not `rejected` is.
@@ -334,7 +335,7 @@ pub async fn membership(
     let stored = membership::Entity::find_by_id(row.id).one(txn).await?;
     let row = stored.as_ref().unwrap_or(row);
     record(txn, membership_change(row, operation)?).await?;
-    if row.status == MembershipStatus::Pending
+    if (operation == Operation::Create || row.status == MembershipStatus::Pending)
         && let Some(v) = volunteer::Entity::find_by_id(row.volunteer_id)
             .one(txn)
             .await?
@@ -425,4 +426,20 @@ pub async fn memberships_of(
         .map(|m| membership_change(m, Operation::Update))
         .collect::<Result<Vec<_>, _>>()?;
     record_many(txn, changes).await
+}
+
+/// Records the membership `id` as stored now (for write paths that insert memberships without
+/// keeping the row, such as a partner linking an existing volunteer to its organization).
+///
+/// # Errors
+/// Database errors.
+pub async fn membership_by_id(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    operation: Operation,
+) -> Result<(), ApiError> {
+    if let Some(m) = membership::Entity::find_by_id(id).one(txn).await? {
+        membership(txn, &m, operation).await?;
+    }
+    Ok(())
 }
