@@ -520,6 +520,19 @@ async fn public_search_filters_by_kind_field_region_with_sub_regions_tag_and_tit
     )
     .await;
     r.expect_problem(422, "validation_failed");
+    // The tags in use, most used first (drafts and other kinds left out on request).
+    let r = app.get("/api/v1/public/library-tags", None).await;
+    r.expect(200);
+    assert_eq!(r.body["items"][0], json!({"tag": "reading", "entries": 2}));
+    assert_eq!(r.body["total"], 4);
+    let r = app.get("/api/v1/public/library-tags?kind=case", None).await;
+    let tags: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, vec!["elderly care", "助老"]);
     // A published case about an unpublished project does not reveal the project.
     let hidden = create_entry(
         &app,

@@ -319,6 +319,23 @@ pub struct PublicLibraryFilter {
     pub q: Option<String>,
 }
 
+/// A tag in use on published entries, with how many carry it.
+#[derive(Debug, Serialize, ToSchema, sea_orm::FromQueryResult)]
+pub struct TagCountOut {
+    /// Normalised tag.
+    pub tag: String,
+    /// Published entries with this tag.
+    pub entries: i64,
+}
+
+/// Filters of the public tag list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TagFilter {
+    /// Only tags of projects or of cases.
+    pub kind: Option<LibraryEntryKind>,
+}
+
 // ---------------------------------------------------------------------------
 // Grant calls (微创投)
 // ---------------------------------------------------------------------------

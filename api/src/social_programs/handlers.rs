@@ -14,7 +14,7 @@ use super::dto::{
     LibraryEntryIn, LibraryEntryOut, LibraryEntryPatch, MyReviewOut, ProposalFilter, ProposalIn,
     ProposalOut, PublicLibraryEntryOut, PublicLibraryFilter, PublishIn, RankingItemOut, RejectIn,
     ReportQuery, ReviewOut, ScoreIn, SocialWorkerFilter, SocialWorkerIn, SocialWorkerOut,
-    SocialWorkerPatch, TagsIn, UncoveredYouthHomeOut, VersionIn,
+    SocialWorkerPatch, TagCountOut, TagFilter, TagsIn, UncoveredYouthHomeOut, VersionIn,
 };
 use super::{grants, library, workers};
 use crate::auth::AuthUser;
@@ -384,6 +384,30 @@ pub async fn get_public_library_entry(
 ) -> Result<HttpResponse, ApiError> {
     let (m, name) = library::public_get(&state.db, *id).await?;
     Ok(HttpResponse::Ok().json(PublicLibraryEntryOut::new(m, name)))
+}
+
+/// List the tags in use on published entries (public).
+///
+/// Most used first; counts are of published entries.
+#[utoipa::path(
+    tag = "social-programs",
+    operation_id = "list_public_library_tags",
+    params(TagFilter, PageParams),
+    security(()),
+    responses(
+        (status = 200, description = "One page", body = Page<TagCountOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/public/library-tags")]
+pub async fn list_public_library_tags(
+    state: web::Data<AppState>,
+    filter: web::Query<TagFilter>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (p, n) = page.resolve()?;
+    let r = library::public_tags(&state.db, &filter, p, n).await?;
+    Ok(HttpResponse::Ok().json(r))
 }
 
 /// Create a micro-grant call (微创投) in draft.

@@ -10,7 +10,8 @@
 //! Tags are free strings, normalised by [`rules::normalise_tag`] (no managed vocabulary: curators
 //! coin tags as they go, and normalisation keeps `Reading` and `reading` one tag). They live as a
 //! JSON array on the entry (for display) and as rows of `library_entry_tags` (for search),
-//! replaced together in one transaction.
+//! replaced together in one transaction. `GET /public/library-tags` lists the tags in use, most
+//! used first, so that curators reuse them.
 
 use chrono::{NaiveDate, Utc};
 use entity::organization;
@@ -27,7 +28,10 @@ use super::common::{
     empty_page, invalid_state, is_region_code, optional_long, org_field, own_org, region_field,
     region_subtree, required,
 };
-use super::dto::{LibraryEntryFilter, LibraryEntryIn, LibraryEntryPatch, PublicLibraryFilter};
+use super::dto::{
+    LibraryEntryFilter, LibraryEntryIn, LibraryEntryPatch, PublicLibraryFilter, TagCountOut,
+    TagFilter,
+};
 use super::rules::{self, MAX_TAGS};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, Scope};
@@ -817,4 +821,45 @@ pub async fn public_get(
         .map(|o| o.name)
         .unwrap_or_default();
     Ok((e, name))
+}
+
+/// The tags in use on published entries (public), most used first, then alphabetically: the
+/// vocabulary curators reuse, since tags are free strings.
+///
+/// # Errors
+/// Database errors.
+pub async fn public_tags(
+    db: &impl ConnectionTrait,
+    f: &TagFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<TagCountOut>, ApiError> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Order};
+    use sea_orm::{PaginatorTrait as _, QuerySelect as _};
+    let mut published = Query::select()
+        .column(entry::Column::Id)
+        .from(entry::Entity)
+        .and_where(entry::Column::Status.eq(LibraryEntryStatus::Published))
+        .to_owned();
+    if let Some(k) = f.kind {
+        published.and_where(entry::Column::Kind.eq(k));
+    }
+    let q = entry_tag::Entity::find()
+        .select_only()
+        .column(entry_tag::Column::Tag)
+        .column_as(Expr::col(entry_tag::Column::EntryId).count(), "entries")
+        .filter(entry_tag::Column::EntryId.in_subquery(published))
+        .group_by(entry_tag::Column::Tag)
+        .order_by(Expr::col(entry_tag::Column::EntryId).count(), Order::Desc)
+        .order_by_asc(entry_tag::Column::Tag)
+        .into_model::<TagCountOut>();
+    let paginator = q.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
 }

@@ -1,7 +1,7 @@
 //! Project library (公益项目库), case library (案例库), micro-grant calls (微创投), youth social
 //! workers (青少年事务社工) and youth homes (青年之家) without a social worker (DESIGN.md §3
 //! "Youth social organizations and ratings"; issue 6, part B): `/api/v1/library-entries`,
-//! `/api/v1/public/library-entries`, `/api/v1/grant-calls`, `/api/v1/grant-proposals`,
+//! `/api/v1/public/library-entries`, `/api/v1/public/library-tags`, `/api/v1/grant-calls`, `/api/v1/grant-proposals`,
 //! `/api/v1/grant-reviews`, `/api/v1/youth-social-workers`, `/api/v1/social-worker-assignments`,
 //! `/api/v1/youth-homes/without-social-worker`.
 //!
@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::update_library_entry_tags)
         .service(handlers::list_public_library_entries)
         .service(handlers::get_public_library_entry)
+        .service(handlers::list_public_library_tags)
         .service(handlers::create_grant_call)
         .service(handlers::list_grant_calls)
         .service(handlers::get_grant_call)
