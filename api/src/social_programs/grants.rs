@@ -768,7 +768,9 @@ pub async fn assign_reviewer(
     {
         return Err(ApiError::Rule {
             code: "conflict_of_interest",
-            detail: "the reviewer is affiliated with the proposing organization, its subtree or an organization above it".into(),
+            detail: "the reviewer is affiliated with the proposing organization, its subtree \
+                     or an organization above it"
+                .into(),
         });
     }
     let exists = review::Entity::find()

@@ -1,9 +1,9 @@
 //! Project library (公益项目库), case library (案例库), micro-grant calls (微创投), youth social
 //! workers (青少年事务社工) and youth homes (青年之家) without a social worker (DESIGN.md §3
 //! "Youth social organizations and ratings"; issue 6, part B): `/api/v1/library-entries`,
-//! `/api/v1/public/library-entries`, `/api/v1/public/library-tags`, `/api/v1/grant-calls`, `/api/v1/grant-proposals`,
-//! `/api/v1/grant-reviews`, `/api/v1/youth-social-workers`, `/api/v1/social-worker-assignments`,
-//! `/api/v1/youth-homes/without-social-worker`.
+//! `/api/v1/public/library-entries`, `/api/v1/public/library-tags`, `/api/v1/grant-calls`,
+//! `/api/v1/grant-proposals`, `/api/v1/grant-reviews`, `/api/v1/youth-social-workers`,
+//! `/api/v1/social-worker-assignments`, `/api/v1/youth-homes/without-social-worker`.
 //!
 //! Permissions: org admins act inside their subtree (anything outside answers 404), platform
 //! admins everywhere, reviewers only on their own assignments, the public only on published
