@@ -10,7 +10,8 @@
 //!   partner writes are attributed to (`service_records.recorded_by`, audit rows).
 //! - `partner_platform_scopes (partner_id, organization_id)`: roots of the subtrees in scope.
 //! - `partner_external_ids (partner_id, kind, external_id)` is the primary key: one of our rows
-//!   per external id, whatever happens to idempotency keys.
+//!   per external id, whatever happens to idempotency keys; `content_hash` is a keyed hash (HMAC)
+//!   of the item, which may hold an ID number.
 //! - `partner_idempotency_keys (partner_id, idempotency_key)` is the primary key: of two
 //!   concurrent first requests with one key, the insert of exactly one succeeds.
 

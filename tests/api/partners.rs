@@ -676,8 +676,34 @@ async fn a_key_still_in_progress_answers_409_and_a_stale_one_is_taken_over_and_c
     let partner_id = w.partner["id"].as_str().unwrap();
     let items = json!({"items": [example_volunteer(&w.org, 1), example_volunteer(&w.org, 2)]});
     let body = serde_json::to_vec(&items).unwrap();
+    // The request's fingerprint is a keyed hash: learn it from a partner whose scope does not
+    // cover the organization (its items are all rejected, nothing is written).
+    let prober = register_partner(&w.app, &w.admin, "探针", &[&w.outside]).await;
+    let prober_token = partner_token(&w.app, &prober).await;
+    let probe = w
+        .app
+        .client
+        .post(format!("{}{VOLUNTEERS}", w.app.address))
+        .bearer_auth(&prober_token)
+        .header("Idempotency-Key", "probe")
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status().as_u16(), 200);
+    assert_eq!(count(&w.app, "volunteers").await, 0);
+    let fingerprint = {
+        use entity::partners::partner_idempotency_key as k;
+        k::Entity::find()
+            .filter(k::Column::IdempotencyKey.eq("probe"))
+            .one(&w.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .fingerprint
+    };
     // What a node that is still processing (or died mid-batch) leaves behind.
-    let fingerprint = api::partners::idempotency::fingerprint("POST", VOLUNTEERS, &body);
     let partner_uuid = uuid::Uuid::parse_str(partner_id).unwrap();
     for (key, lease) in [
         ("running", chrono::Utc::now() + chrono::Duration::minutes(5)),

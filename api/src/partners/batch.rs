@@ -7,7 +7,7 @@
 //! before then come back `unchanged`.
 //!
 //! The external-id map (`partner_external_ids`) holds, per `(partner, kind, external_id)`, our
-//! row and the SHA-256 of the item as last accepted: the same content again is `unchanged` and
+//! row and a keyed hash of the item as last accepted: the same content again is `unchanged` and
 //! writes nothing, also after the idempotency key has expired.
 //!
 //! **Volunteers** go through the registration rules of `volunteers::service::validate` (ID-card
@@ -44,7 +44,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::auth::PartnerClient;
@@ -131,10 +130,13 @@ fn is_fatal(e: &ApiError) -> bool {
     matches!(e, ApiError::Internal(_) | ApiError::Unavailable(_))
 }
 
-/// Hex SHA-256 of the item's canonical JSON (fields in declaration order, instants in UTC).
-fn content_hash(item: &impl Serialize) -> Result<String, ApiError> {
-    let json = serde_json::to_vec(item).map_err(ApiError::internal)?;
-    Ok(crate::crypto::hex(&Sha256::digest(json)))
+/// Keyed hash (hex HMAC-SHA-256 under the field lookup key) of the item's canonical JSON
+/// (fields in declaration order, instants in UTC). Keyed because a volunteer item holds an ID
+/// number: a plain digest stored beside the row would let anyone holding the other fields
+/// confirm a guessed ID number.
+fn content_hash(state: &AppState, item: &impl Serialize) -> Result<String, ApiError> {
+    let json = serde_json::to_string(item).map_err(ApiError::internal)?;
+    Ok(state.crypto.lookup_hash("partner_item", &json))
 }
 
 fn check_external_id(field: &str, raw: &str) -> Result<(), ApiError> {
@@ -387,7 +389,7 @@ async fn upsert_volunteer(
     item: PartnerVolunteerIn,
 ) -> Result<Done, ApiError> {
     check_external_id("external_id", &item.external_id)?;
-    let hash = content_hash(&item)?;
+    let hash = content_hash(state, &item)?;
     let db = &state.db;
     let existing = mapping(db, partner.partner_id, KIND_VOLUNTEER, &item.external_id).await?;
     if let Some(m) = &existing
@@ -678,7 +680,7 @@ async fn upsert_record(
     item: PartnerRecordIn,
 ) -> Result<Done, ApiError> {
     check_external_id("external_id", &item.external_id)?;
-    let hash = content_hash(&item)?;
+    let hash = content_hash(state, &item)?;
     let db = &state.db;
     let existing = mapping(
         db,

@@ -501,7 +501,8 @@ async fn idempotent_batch(
             .and_then(|h| h.to_str().ok()),
     )?;
     let items = batch_items(&req, &body)?;
-    let fingerprint = idempotency::fingerprint(req.method().as_str(), req.path(), &body);
+    let fingerprint =
+        idempotency::fingerprint(&state.crypto, req.method().as_str(), req.path(), &body);
     let actor = partner.actor(&req);
     let task_state = state.clone();
     // Claim, processing and storing the answer all run in the task: once the key is claimed

@@ -2,7 +2,7 @@
 //! nothing.
 //!
 //! - The first request with a key inserts `(partner, key)` as `in_progress` with the request's
-//!   fingerprint (SHA-256 of method, path and body). The primary key decides races: of two
+//!   fingerprint (keyed hash of method, path and body). The primary key decides races: of two
 //!   concurrent first requests exactly one insert succeeds.
 //! - A later request with the key: another fingerprint → 422 `idempotency_key_reused`; the first
 //!   still running → 409 `idempotency_key_in_progress`; completed → the stored status and body.
@@ -26,6 +26,7 @@ use sea_orm::{
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+use crate::crypto::FieldCrypto;
 use crate::error::ApiError;
 
 /// How long a key and its stored answer are kept.
@@ -72,15 +73,13 @@ pub fn parse_key(raw: Option<&str>) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
-/// Hex SHA-256 of `method`, `path` and `body`, separated by newlines.
-pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update(b"\n");
-    h.update(path.as_bytes());
-    h.update(b"\n");
-    h.update(body);
-    crate::crypto::hex(&h.finalize())
+/// The fingerprint of a request: keyed hash (hex HMAC-SHA-256 under the field lookup key) of
+/// `method`, `path` and the SHA-256 of `body`. Keyed because a body may hold ID numbers: a
+/// plain digest stored for 24 hours would let anyone holding the rest of the body confirm a
+/// guessed ID number.
+pub fn fingerprint(crypto: &FieldCrypto, method: &str, path: &str, body: &[u8]) -> String {
+    let body = crate::crypto::hex(&Sha256::digest(body));
+    crypto.lookup_hash("idempotency", &format!("{method}\n{path}\n{body}"))
 }
 
 fn reused() -> ApiError {
@@ -248,11 +247,16 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_cover_method_path_and_body() {
-        let a = fingerprint("POST", "/x", b"{}");
-        assert_eq!(a, fingerprint("POST", "/x", b"{}"));
-        assert_ne!(a, fingerprint("POST", "/y", b"{}"));
-        assert_ne!(a, fingerprint("POST", "/x", b"{ }"));
-        assert_ne!(a, fingerprint("PUT", "/x", b"{}"));
+    fn fingerprints_cover_method_path_and_body_and_depend_on_the_key() {
+        let c = FieldCrypto::new(&[1u8; 32]);
+        let a = fingerprint(&c, "POST", "/x", b"{}");
+        assert_eq!(a, fingerprint(&c, "POST", "/x", b"{}"));
+        assert_ne!(a, fingerprint(&c, "POST", "/y", b"{}"));
+        assert_ne!(a, fingerprint(&c, "POST", "/x", b"{ }"));
+        assert_ne!(a, fingerprint(&c, "PUT", "/x", b"{}"));
+        assert_ne!(
+            a,
+            fingerprint(&FieldCrypto::new(&[2u8; 32]), "POST", "/x", b"{}")
+        );
     }
 }

@@ -18,7 +18,7 @@ pub struct Model {
     pub external_id: String,
     /// Our row: a volunteer id, or the newest service record of a correction chain.
     pub entity_id: Uuid,
-    /// Hex SHA-256 of the item as last accepted (replays of it are `unchanged`).
+    /// Keyed hash (hex HMAC-SHA-256) of the item as last accepted (replays of it are `unchanged`).
     pub content_hash: String,
     /// Whether the partner created the row (`false`: linked to a volunteer registered here).
     pub owned: bool,
