@@ -684,7 +684,12 @@ async fn the_credit_list_holds_consenting_volunteers_who_meet_the_rule_and_withd
     let (d, dt) = volunteer(&app, &w, 54, &w.city, 6000).await;
     for t in [&at, &ct, &dt] {
         let r = app
-            .post("/api/v1/volunteers/me/credit-consent", Some(t), &json!({}))
+            .request(
+                reqwest::Method::PUT,
+                "/api/v1/volunteers/me/credit-consent",
+                Some(t),
+                Some(&json!({})),
+            )
             .await;
         r.expect(200);
         assert_eq!(r.body["consented"], true);
@@ -699,10 +704,11 @@ async fn the_credit_list_holds_consenting_volunteers_who_meet_the_rule_and_withd
     .await
     .expect(201);
     // Giving consent again changes nothing.
-    app.post(
+    app.request(
+        reqwest::Method::PUT,
         "/api/v1/volunteers/me/credit-consent",
         Some(&at),
-        &json!({}),
+        None,
     )
     .await
     .expect(200);

@@ -2,7 +2,7 @@
 //! [`super::campaign_handlers`].
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use entity::enums::Role;
 use uuid::Uuid;
 
@@ -169,10 +169,11 @@ pub async fn get_credit_consent(
 
 /// Give consent to appear on the credit list exported to credit-information departments.
 ///
-/// Audited (`consent`) with its time; giving it again changes nothing.
+/// Sets the consent of the caller (a singleton resource, hence PUT). Audited (`consent`) with
+/// its time; giving it again changes nothing.
 #[utoipa::path(
     tag = "awards",
-    operation_id = "create_credit_consent",
+    operation_id = "update_credit_consent",
     security(("bearer_auth" = ["volunteer"])),
     responses(
         (status = 200, description = "Consent given", body = ConsentOut),
@@ -180,8 +181,8 @@ pub async fn get_credit_consent(
         (status = 403, description = "Not a volunteer", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/volunteers/me/credit-consent")]
-pub async fn create_credit_consent(
+#[put("/volunteers/me/credit-consent")]
+pub async fn update_credit_consent(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,

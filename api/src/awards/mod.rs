@@ -26,7 +26,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::list_volunteer_sanctions)
         .service(handlers::lift_volunteer_sanction)
         .service(handlers::get_credit_consent)
-        .service(handlers::create_credit_consent)
+        .service(handlers::update_credit_consent)
         .service(handlers::delete_credit_consent)
         .service(handlers::create_credit_list_rule)
         .service(handlers::list_credit_list_rules)
