@@ -522,6 +522,8 @@ async fn idempotent_batch(
         let out = match out.and_then(|o| serde_json::to_string(&o).map_err(ApiError::internal)) {
             Ok(text) => text,
             Err(e) => {
+                // The handler may be gone (client hung up): say it here, without personal data.
+                tracing::warn!(code = e.code(), partner = %partner.client_id, "partner batch failed; key released");
                 // The whole request failed (database down): free the key for a retry.
                 if let Err(r) = idempotency::release(db, partner.partner_id, &key).await {
                     tracing::warn!(error = %r, "releasing an idempotency key failed");
