@@ -529,7 +529,7 @@ async fn a_change_that_commits_late_with_a_smaller_sequence_is_not_skipped() {
     if app.postgres {
         // Wait until the later change is committed, then read: it must be held back, because
         // serving it would move the reader past the still-open change.
-        for _ in 0..100 {
+        for _ in 0..300 {
             if later.is_finished() {
                 break;
             }
