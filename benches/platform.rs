@@ -103,6 +103,17 @@ where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
+    paced(concurrency, seconds, None, op).await
+}
+
+/// [`timed`], optionally paced: with `rate` (requests/s in all) each task starts its requests
+/// on a fixed schedule (`concurrency / rate` seconds apart, skipping missed ticks) instead of
+/// back to back, to read latency at a given load.
+async fn paced<F, Fut>(concurrency: usize, seconds: u64, rate: Option<f64>, op: F) -> Run
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let op = Arc::new(op);
     let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));
@@ -113,7 +124,20 @@ where
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0u64;
+            let mut ticks = rate.map(|r| {
+                let mut t = tokio::time::interval(Duration::from_secs_f64(
+                    concurrency as f64 / r.max(1e-3),
+                ));
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                t
+            });
             while !stop.load(Ordering::Relaxed) {
+                if let Some(t) = ticks.as_mut() {
+                    t.tick().await;
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                }
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let t = Instant::now();
                 if !op(i).await {
@@ -188,6 +212,7 @@ async fn start_service(url: &str, dir: &std::path::Path) -> Result<Service, Erro
         .stderr(Stdio::inherit())
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
+    api::install_tls_provider();
     let http = reqwest::Client::new();
     for _ in 0..600 {
         if http
@@ -220,14 +245,14 @@ async fn login(
 }
 
 /// Inserts `n` service records spread over the volunteers (approved, except every tenth one
-/// pending) with raw multi-row INSERTs, then the summary rows in SQL. Returns (seconds, ids of
-/// pending records).
+/// pending) with raw multi-row INSERTs, then the summary rows in SQL. Returns (seconds of the
+/// INSERTs alone — the ingest baseline —, seconds in all, ids of pending records).
 async fn load_records(
     db: &DatabaseConnection,
     org: Uuid,
     volunteers: &[Uuid],
     n: usize,
-) -> Result<(f64, Vec<Uuid>), Error> {
+) -> Result<(f64, f64, Vec<Uuid>), Error> {
     let started = Instant::now();
     let mut pending = Vec::new();
     let base = Utc
@@ -287,6 +312,7 @@ async fn load_records(
                 .await?;
         }
     }
+    let insert_s = started.elapsed().as_secs_f64();
     for sql in [
         "INSERT INTO volunteer_totals (volunteer_id, approved_minutes, approved_records, updated_at) \
          SELECT volunteer_id, SUM(minutes), COUNT(*), MAX(created_at) FROM service_records WHERE status = 'approved' GROUP BY volunteer_id",
@@ -297,7 +323,71 @@ async fn load_records(
     ] {
         db.execute_unprepared(sql).await?;
     }
-    Ok((started.elapsed().as_secs_f64(), pending))
+    Ok((insert_s, started.elapsed().as_secs_f64(), pending))
+}
+
+/// Registers a partner platform whose scope is `root` and returns an access token for it.
+async fn partner_token(
+    http: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    root: &str,
+) -> Result<String, Error> {
+    let p: Value = http
+        .post(format!("{base}/api/v1/partners"))
+        .bearer_auth(admin)
+        .json(&json!({"name": "基准测试合作平台", "scope": [root]}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let (id, secret) = (
+        p["client_id"].as_str().ok_or("partner registration")?,
+        p["client_secret"].as_str().ok_or("partner registration")?,
+    );
+    let t: Value = http
+        .post(format!("{base}/api/v1/partners/token"))
+        .basic_auth(id, Some(secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(t["access_token"]
+        .as_str()
+        .ok_or("partner token")?
+        .to_owned())
+}
+
+/// Records per partner batch in the ingest scenario.
+const INGEST_BATCH: usize = 250;
+
+/// The partner batch number `i`: records of distinct (volunteer, day) pairs in 2020, before
+/// every loaded record, so that none overlaps another.
+fn ingest_batch(i: u64, numbers: &[String], org: &str) -> Value {
+    let base = Utc
+        .with_ymd_and_hms(2020, 1, 1, 1, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let items: Vec<Value> = (0..INGEST_BATCH)
+        .map(|j| {
+            let k = i as usize * INGEST_BATCH + j;
+            let start = base + chrono::Duration::days((k / numbers.len()) as i64);
+            json!({
+                "external_id": format!("bench-{k}"),
+                "volunteer_number": numbers[k % numbers.len()],
+                "organization_id": org,
+                "activity_name": "合作平台同步的志愿服务",
+                "service_category": "社区服务",
+                "place": "南京市玄武区",
+                "content": "基准测试：合作平台批量推送",
+                "started_at": start.to_rfc3339(),
+                "ended_at": (start + chrono::Duration::minutes(90)).to_rfc3339(),
+            })
+        })
+        .collect();
+    json!({"items": items})
 }
 
 /// Argon2id verifications per second on all cores (the login ceiling).
@@ -427,14 +517,17 @@ async fn main() -> Result<(), Error> {
         .filter_map(|r| r.try_get::<Uuid>("", "id").ok())
         .collect();
     let city_id = Uuid::parse_str(&city)?;
-    let (load_s, pending) = load_records(&db, city_id, &ids, o.records).await?;
-    report.insert("record_load", json!({"records": o.records, "seconds": load_s, "records_per_second": o.records as f64 / load_s}));
+    let (insert_s, load_s, pending) = load_records(&db, city_id, &ids, o.records).await?;
+    let insert_rate = o.records as f64 / insert_s;
+    report.insert("record_load", json!({"records": o.records, "insert_seconds": insert_s, "seconds": load_s, "insert_rows_per_second": insert_rate}));
     rows.push((
         "service records, raw multi-row INSERT (load)".into(),
-        format!("{:.0} rows/s", o.records as f64 / load_s),
+        format!("{insert_rate:.0} rows/s"),
         "—".into(),
-        "loader".into(),
+        format!("+ summary rows in SQL: {load_s:.1} s in all"),
     ));
+    let mut memory: Vec<(&str, Option<f64>)> =
+        vec![("after roster import and load", service.peak_rss_mb())];
     let ids = Arc::new(ids);
 
     // 2. Get a volunteer by id, authenticated, against a raw primary-key SELECT.
@@ -473,9 +566,30 @@ async fn main() -> Result<(), Error> {
         .await
     };
     let ratio = get.rate() / raw.rate().max(1e-9);
+    // Latency at half the peak rate.
+    let half = {
+        let (http, base, admin, ids) = (
+            http.clone(),
+            service.base.clone(),
+            admin.clone(),
+            ids.clone(),
+        );
+        paced(o.concurrency, o.seconds, Some(get.rate() / 2.0), move |i| {
+            let (http, base, admin, ids) = (http.clone(), base.clone(), admin.clone(), ids.clone());
+            async move {
+                let id = ids[(i as usize * 6_007) % ids.len()];
+                http.get(format!("{base}/api/v1/volunteers/{id}"))
+                    .bearer_auth(&admin)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await
+    };
     report.insert(
         "get_volunteer",
-        json!({"service": get.json(), "baseline_raw_pk_select": raw.json(), "ratio": ratio}),
+        json!({"service": get.json(), "baseline_raw_pk_select": raw.json(), "ratio": ratio, "at_half_peak_rate": half.json()}),
     );
     rows.push((
         "GET /volunteers/{id} (auth)".into(),
@@ -489,6 +603,23 @@ async fn main() -> Result<(), Error> {
         format!("{:.0} SELECT/s", raw.rate()),
         format!("ratio {:.2} (bar ≥ 0.50)", ratio),
     ));
+    rows.push((
+        "  … paced at half that rate".into(),
+        format!(
+            "{:.0} req/s p50 {:.1} ms p99 {:.1} ms err {}",
+            half.rate(),
+            half.p50_ms,
+            half.p99_ms,
+            half.errors
+        ),
+        "—".into(),
+        format!(
+            "p99 bar < 20 ms: {}",
+            if half.p99_ms < 20.0 { "met" } else { "MISSED" }
+        ),
+    ));
+
+    memory.push(("after get by id", service.peak_rss_mb()));
 
     // 3. List a subtree with a filter.
     let list = {
@@ -603,7 +734,73 @@ async fn main() -> Result<(), Error> {
         "".into(),
     ));
 
-    // 6. Login against the Argon2 ceiling on the same cores.
+    memory.push(("after list, totals, approval", service.peak_rss_mb()));
+
+    // 6. Batch record ingest through the partner API against the raw multi-row INSERT.
+    let numbers: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT volunteer_number FROM volunteers ORDER BY id",
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "volunteer_number").ok())
+        .collect();
+    let partner = partner_token(&http, &service.base, &admin, &province).await?;
+    let ingested = Arc::new(AtomicU64::new(0));
+    let ingest = {
+        let (http, base, numbers, city, ingested) = (
+            http.clone(),
+            service.base.clone(),
+            Arc::new(numbers),
+            city.clone(),
+            ingested.clone(),
+        );
+        timed(o.concurrency.min(4), o.seconds, move |i| {
+            let (http, base, partner, numbers, city, ingested) = (
+                http.clone(),
+                base.clone(),
+                partner.clone(),
+                numbers.clone(),
+                city.clone(),
+                ingested.clone(),
+            );
+            async move {
+                let Ok(r) = http
+                    .post(format!("{base}/api/v1/partner/service-records/batch"))
+                    .bearer_auth(&partner)
+                    .header("idempotency-key", format!("bench-batch-{i}"))
+                    .json(&ingest_batch(i, &numbers, &city))
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
+                let Ok(body) = r.json::<Value>().await else {
+                    return false;
+                };
+                let created = body["summary"]["created"].as_u64().unwrap_or(0);
+                ingested.fetch_add(created, Ordering::Relaxed);
+                created == INGEST_BATCH as u64
+            }
+        })
+        .await
+    };
+    let ingest_rate = ingested.load(Ordering::Relaxed) as f64 / ingest.seconds.max(1e-9);
+    let ingest_ratio = ingest_rate / insert_rate.max(1e-9);
+    report.insert("batch_record_ingest", json!({"batch_size": INGEST_BATCH, "batches": ingest.json(), "records_per_second": ingest_rate, "baseline_raw_insert_rows_per_second": insert_rate, "ratio": ingest_ratio}));
+    rows.push((
+        format!("POST /partner/service-records/batch ({INGEST_BATCH}/batch)"),
+        format!(
+            "{ingest_rate:.0} records/s p50 {:.0} ms p99 {:.0} ms err {}",
+            ingest.p50_ms, ingest.p99_ms, ingest.errors
+        ),
+        format!("{insert_rate:.0} INSERT rows/s"),
+        format!("ratio {ingest_ratio:.3} (bar ≥ 0.50 on PostgreSQL)"),
+    ));
+    memory.push(("after batch ingest", service.peak_rss_mb()));
+
+    // 7. Login against the Argon2 ceiling on the same cores.
     let logins = {
         let (http, base) = (http.clone(), service.base.clone());
         timed(o.concurrency, o.seconds, move |_| {
@@ -635,7 +832,25 @@ async fn main() -> Result<(), Error> {
     ));
 
     let rss = service.peak_rss_mb();
+    memory.push(("after login", rss));
     report.insert("service_peak_rss_mb", json!(rss));
+    report.insert(
+        "service_peak_rss_mb_by_phase",
+        json!(
+            memory
+                .iter()
+                .map(|(k, v)| json!({"phase": k, "peak_mb": v}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    for (phase, mb) in &memory {
+        rows.push((
+            format!("  peak resident memory {phase}"),
+            mb.map_or("n/a".into(), |m| format!("{m:.0} MB")),
+            "—".into(),
+            "".into(),
+        ));
+    }
     rows.push((
         "service peak resident memory".into(),
         rss.map_or("n/a".into(), |m| format!("{m:.0} MB")),

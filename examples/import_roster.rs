@@ -24,6 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let base = args
         .next()
         .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    api::install_tls_provider();
     let http = reqwest::Client::new();
 
     let login: Value = http

@@ -33,3 +33,12 @@ pub mod sync;
 pub mod telemetry;
 pub mod training;
 pub mod volunteers;
+
+/// Installs rustls' `ring` crypto provider as the process default. reqwest is built with
+/// `rustls-no-provider` (the provider sqlx already builds; the default one would pull aws-lc, a
+/// C build), so every process that builds a `reqwest::Client` — the service's webhook worker,
+/// the examples, the benchmarks — calls this first. Idempotent.
+pub fn install_tls_provider() {
+    // Err means a provider is installed already: either way one is in place.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -233,6 +233,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     tokio::spawn(app.run_until_stopped());
+    api::install_tls_provider();
     TestApp {
         address,
         client: reqwest::Client::builder()

@@ -41,7 +41,10 @@ impl PartnerApi {
             base: base.trim_end_matches('/').to_owned(),
             client_id: client_id.to_owned(),
             client_secret: client_secret.to_owned(),
-            http: reqwest::Client::new(),
+            http: {
+                api::install_tls_provider();
+                reqwest::Client::new()
+            },
             token: None,
         }
     }

@@ -276,8 +276,7 @@ async fn transition(
         decided_by: actor.account_id,
         ..m
     };
-    crate::sync::changes::membership(txn, &saved, crate::sync::changes::Operation::Update)
-        .await?;
+    crate::sync::changes::membership(txn, &saved, crate::sync::changes::Operation::Update).await?;
     Ok(saved)
 }
 

@@ -280,7 +280,9 @@ async fn ensure_membership(
             reason: Some("partner platform".into()),
         },
     )
-    .await
+    .await?;
+    // The volunteer enters the partner's scope: the change feed and webhooks must see it.
+    crate::sync::changes::membership_by_id(txn, id, crate::sync::changes::Operation::Create).await
 }
 
 /// Runs `one` for every item, collecting results; stops at the first fatal error.
