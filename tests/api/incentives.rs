@@ -162,10 +162,27 @@ async fn a_downward_correction_lowers_the_level() {
     assert_eq!(star(&app, t, &v).await["level"], 1);
     assert_eq!(stored_level(&app, &v).await, 1);
 
-    // 20 h → 19 h: 99 h in all.
+    // A correction keeping the hours (moved by an hour) keeps the level: no level_changed rows
+    // (the old record leaving and the new one arriving are one recomputation).
     let first = records.first().unwrap();
+    let moved = app
+        .post(
+            &format!("/api/v1/service-records/{}/corrections", id(first)),
+            Some(t),
+            &json!({
+                "started_at": "2025-01-01T01:00:00+08:00",
+                "ended_at": "2025-01-01T21:00:00+08:00",
+                "reason": "签到时间登记错误",
+            }),
+        )
+        .await;
+    moved.expect(201);
+    assert_eq!(stored_level(&app, &v).await, 1);
+    assert_eq!(level_changes(&app, &v).await, 1);
+
+    // 20 h → 19 h: 99 h in all.
     app.post(
-        &format!("/api/v1/service-records/{}/corrections", id(first)),
+        &format!("/api/v1/service-records/{}/corrections", id(&moved.body)),
         Some(t),
         &json!({
             "started_at": "2025-01-01T00:00:00+08:00",

@@ -272,11 +272,25 @@ async fn upsert_volunteer_total(
 }
 
 /// Adds (`sign` = 1) or removes (`sign` = -1) an approved record's minutes to or from the
-/// volunteer, volunteer-year and organization-year totals, with `x = x + delta` upserts.
+/// volunteer, volunteer-year and organization-year totals, with `x = x + delta` upserts, then
+/// recomputes the volunteer's star level in the same transaction.
 ///
 /// # Errors
 /// Database errors.
 pub async fn apply_totals(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    record: &service_record::Model,
+    sign: i64,
+) -> Result<(), ApiError> {
+    add_to_totals(txn, tz, record, sign).await?;
+    crate::incentives::service::recompute_level(txn, tz, record.volunteer_id).await
+}
+
+/// [`apply_totals`] without the star-level recomputation, for a change made of several steps
+/// (a correction: the old record out, the new one in) that recomputes once at its end, so that
+/// a correction keeping the level writes no `level_changed` rows.
+async fn add_to_totals(
     txn: &impl ConnectionTrait,
     tz: Tz,
     record: &service_record::Model,
@@ -331,7 +345,6 @@ pub async fn apply_totals(
         .exec_without_returning(txn)
         .await?;
     }
-    crate::incentives::service::recompute_level(txn, tz, record.volunteer_id).await?;
     Ok(())
 }
 
@@ -1194,7 +1207,8 @@ pub async fn correct_in(
     }
     transition(txn, &old, ServiceRecordStatus::Superseded, actor, None).await?;
     if old.status == ServiceRecordStatus::Approved {
-        apply_totals(txn, tz, &old, -1).await?;
+        // The level is recomputed once the new record is in (below).
+        add_to_totals(txn, tz, &old, -1).await?;
     }
     supersede_certificates(txn, old.id).await?;
     audit::record(
@@ -1230,6 +1244,10 @@ pub async fn correct_in(
         },
     )
     .await?;
+    if new.status != ServiceRecordStatus::Approved {
+        // `insert_record` recomputes only when it approves (adding the new minutes).
+        crate::incentives::service::recompute_level(txn, tz, new.volunteer_id).await?;
+    }
     Ok(new)
 }
 
