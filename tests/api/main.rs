@@ -3,6 +3,7 @@
 //! (for example `postgres://postgres@127.0.0.1:5432/postgres`).
 
 mod attendance;
+mod adversarial;
 mod auth;
 mod awards;
 mod certificates;

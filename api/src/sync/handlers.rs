@@ -90,7 +90,7 @@ pub async fn list_changes(
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither a platform admin nor a partner", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A partner named another partner", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "invalid_body (unknown event type) or validation failed (url_invalid, url_not_https, required, partner_not_found, too_long)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_body (unknown event type) or validation failed (url_invalid, url_not_https, url_not_public, required, partner_not_found, too_long)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/sync/webhook-endpoints")]

@@ -51,7 +51,7 @@ pub const MAX_URL_CHARS: usize = 2048;
 /// events never travel unencrypted and never to this machine.
 ///
 /// # Errors
-/// 422 `url_invalid` / `url_not_https` on `field`.
+/// 422 `url_invalid` / `url_not_https` / `url_not_public` (outside development) on `field`.
 pub fn check_url(field: &str, raw: &str, env: Environment) -> Result<String, ApiError> {
     let raw = raw.trim();
     let invalid = |code: &'static str, msg: &str| ApiError::field(field, code, msg);
@@ -70,6 +70,13 @@ pub fn check_url(field: &str, raw: &str, env: Environment) -> Result<String, Api
         ));
     }
     let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if env != Environment::Development && !public_host(&url) {
+        return Err(invalid(
+            "url_not_public",
+            "webhook URLs must name a public host (not a loopback, private, link-local or \
+             other special-purpose address)",
+        ));
+    }
     match url.scheme() {
         "https" => Ok(url.to_string()),
         "http" if loopback && env == Environment::Development => Ok(url.to_string()),
@@ -77,6 +84,71 @@ pub fn check_url(field: &str, raw: &str, env: Environment) -> Result<String, Api
             "url_not_https",
             "webhook URLs must use https (http only to localhost in development)",
         )),
+    }
+}
+
+/// Whether a URL's host may receive webhooks outside development: not `localhost` (or a
+/// `*.localhost` name, RFC 6761 §6.3) and not an IP literal outside the public unicast space
+/// (see [`is_public_ip`]). Names are checked again against what they resolve to when sending
+/// (`super::worker::client_for`), since DNS can point a public-looking name anywhere.
+fn public_host(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // The URL parser has already normalised IP literals (`2130706433` reads as `127.0.0.1`).
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => is_public_ip(ip),
+        Err(_) => {
+            let d = host.trim_end_matches('.').to_ascii_lowercase();
+            d != "localhost" && !d.ends_with(".localhost")
+        }
+    }
+}
+
+/// Whether an address is public unicast: webhook deliveries in production never go to this
+/// machine or its networks (SSRF: loopback, RFC 1918 private, link-local incl. the cloud
+/// metadata address 169.254.169.254, CGNAT 100.64/10, unspecified, broadcast, multicast,
+/// documentation, benchmarking 198.18/15, IETF 192.0.0/24, reserved 240/4; IPv6 loopback,
+/// unspecified, multicast, unique-local fc00::/7, link-local fe80::/10, documentation
+/// 2001:db8::/32, and IPv4-mapped/NAT64 forms of the IPv4 ranges). Source: the IANA IPv4 and
+/// IPv6 special-purpose address registries (RFC 6890).
+#[must_use]
+pub fn is_public_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    fn v4(ip: Ipv4Addr) -> bool {
+        let [a, b, c, _] = ip.octets();
+        !(ip.is_private()
+            || ip.is_loopback()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || ip.is_documentation()
+            || ip.is_multicast()
+            || a == 0
+            || (a == 100 && (64..128).contains(&b))
+            || (a == 192 && b == 0 && c == 0)
+            || (a == 198 && (18..20).contains(&b))
+            || a >= 240)
+    }
+    match ip.to_canonical() {
+        IpAddr::V4(ip) => v4(ip),
+        IpAddr::V6(ip) => {
+            let seg = ip.segments();
+            // NAT64 well-known prefix 64:ff9b::/96 embeds an IPv4 address.
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                let [a, b] = seg[6].to_be_bytes();
+                let [c, d] = seg[7].to_be_bytes();
+                return v4(Ipv4Addr::new(a, b, c, d));
+            }
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.is_multicast()
+                || ip.is_unique_local()
+                || ip.is_unicast_link_local()
+                || (seg[0] == 0x2001 && seg[1] == 0x0db8)
+                || seg[0] == 0)
+        }
     }
 }
 
@@ -111,7 +183,7 @@ fn description(raw: Option<&str>) -> Result<Option<String>, ApiError> {
 ///
 /// # Errors
 /// 422 `partner_id` `required` / `partner_not_found` (admins), `url_invalid`, `url_not_https`,
-/// `event_types` `required`, `description` `too_long`; 404 when a partner names another
+/// `url_not_public`, `event_types` `required`, `description` `too_long`; 404 when a partner names another
 /// partner; database errors.
 pub async fn create(
     db: &impl TransactionTrait,
@@ -462,5 +534,26 @@ mod tests {
         assert!(check_url("url", "ftp://p.example.org/h", dev).is_err());
         assert!(check_url("url", "https://user:pw@p.example.org/h", prod).is_err());
         assert!(check_url("url", "not a url", dev).is_err());
+        for internal in [
+            "https://127.0.0.1/h",
+            "https://localhost/h",
+            "https://a.localhost./h",
+            "https://169.254.169.254/latest/meta-data",
+            "https://10.1.2.3/h",
+            "https://192.168.0.1/h",
+            "https://172.16.0.1/h",
+            "https://100.64.0.1/h",
+            "https://0.0.0.0/h",
+            "https://2130706433/h",
+            "https://[::1]/h",
+            "https://[::ffff:127.0.0.1]/h",
+            "https://[fd00::1]/h",
+            "https://[fe80::1]/h",
+            "https://[64:ff9b::a9fe:a9fe]/h",
+        ] {
+            assert!(check_url("url", internal, prod).is_err(), "{internal}");
+        }
+        assert!(check_url("url", "https://8.8.8.8/h", prod).is_ok());
+        assert!(check_url("url", "https://[2606:4700::1111]/h", prod).is_ok());
     }
 }

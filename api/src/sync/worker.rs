@@ -38,6 +38,7 @@ use uuid::Uuid;
 use super::dto::WebhookEvent;
 use super::feed::{self, Position};
 use super::{partner, signature};
+use crate::config::Environment;
 use crate::crypto::FieldCrypto;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -87,19 +88,54 @@ pub fn secret_crypto(settings: &crate::config::Settings) -> FieldCrypto {
 }
 
 /// The HTTP client of webhook delivery: rustls with the ring provider, the configured timeout,
-/// no redirects (a 3xx counts as a failure).
+/// no redirects (a 3xx counts as a failure). Development settings: any address may be reached.
 ///
 /// # Errors
 /// When the TLS setup fails.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    client_for(timeout, Environment::Development)
+}
+
+/// Like [`client`]; outside development host names resolve only to public addresses
+/// ([`PublicOnlyResolver`]), so a receiver's DNS cannot point deliveries at this machine or its
+/// internal networks (SSRF; IP literals are refused when the endpoint is registered).
+///
+/// # Errors
+/// When the TLS setup fails.
+pub fn client_for(timeout: Duration, env: Environment) -> Result<reqwest::Client, reqwest::Error> {
     // Another part of the process may have installed it already; either way one is in place.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent("youth-volunteer-webhooks/1")
-        .build()
+        .user_agent("youth-volunteer-webhooks/1");
+    if env != Environment::Development {
+        builder = builder.dns_resolver(PublicOnlyResolver);
+    }
+    builder.build()
+}
+
+/// A DNS resolver (the system's, through `tokio::net::lookup_host`) that drops every address
+/// [`super::webhooks::is_public_ip`] refuses, and fails when none is left.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicOnlyResolver;
+
+impl reqwest::dns::Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| super::webhooks::is_public_ip(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
 }
 
 /// Starts this node's worker: fan-out and sending every `APP_WEBHOOK_POLL_MS`.
@@ -107,7 +143,10 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
 /// # Errors
 /// When the HTTP client cannot be built.
 pub fn spawn(state: &AppState) -> Result<(), reqwest::Error> {
-    let http = client(Duration::from_millis(state.settings.webhook_timeout_ms))?;
+    let http = client_for(
+        Duration::from_millis(state.settings.webhook_timeout_ms),
+        state.settings.environment,
+    )?;
     let db = state.db.clone();
     let crypto = state.crypto.clone();
     let cfg = WorkerConfig::from_state(state);
