@@ -244,6 +244,14 @@ impl From<DbErr> for ApiError {
                 detail: "a referenced record does not exist or is still referenced".into(),
             },
             _ => match e {
+                _ if sqlstate(&e).as_deref() == Some("22021") => Self::Rule {
+                    code: "invalid_text",
+                    detail: "text must not contain NUL (U+0000) characters".into(),
+                },
+                _ if matches!(sqlstate(&e).as_deref(), Some("22003" | "22008")) => Self::Rule {
+                    code: "out_of_range",
+                    detail: "a number or date is outside the range the database stores".into(),
+                },
                 DbErr::RecordNotFound(_) => Self::NotFound("record"),
                 DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                     tracing::error!(error = %e, "database unavailable");
@@ -252,6 +260,23 @@ impl From<DbErr> for ApiError {
                 other => Self::internal(other),
             },
         }
+    }
+}
+
+/// The SQLSTATE of a database error, if the server reported one. PostgreSQL refuses text holding
+/// NUL characters (`22021` character_not_in_repertoire; SQLite stores them) and numbers or dates
+/// its column types cannot hold (`22003`, `22008`): those are the client's input, answered 422
+/// (`invalid_text`, `out_of_range`) rather than 500, whichever endpoint let them through.
+fn sqlstate(e: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(x)) | DbErr::Query(RuntimeErr::SqlxError(x)) => {
+            match &**x {
+                sea_orm::sqlx::Error::Database(d) => d.code().map(|c| c.into_owned()),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
