@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{Reply, TestApp, self_registered_volunteer, spawn_app, spawn_app_with};
 
 /// Tags of the modules under review.
 const TAGS: [&str; 7] = [
@@ -109,33 +109,17 @@ fn extreme(spec: &Value, schema: &Value, mode: u8, depth: u8) -> Value {
     }
 }
 
-/// Every operation of the reviewed modules, called by the platform admin with malformed path
-/// parameters, extreme query parameters and extreme bodies, answers a 4xx (or 2xx), never 5xx.
-#[tokio::test]
-async fn garbage_input_never_yields_a_server_error() {
-    let app = spawn_app().await;
-    let admin = app.admin_token().await;
-    let spec: Value = serde_json::from_str(&api::openapi::spec().to_json().unwrap()).unwrap();
-    let org = app.create_org(&admin, "南京团市委", None).await;
-    let org_id = org["id"].as_str().unwrap().to_owned();
+/// Sends malformed path parameters, extreme query parameters and extreme bodies to every
+/// operation of the reviewed modules as `token`, and lists the 5xx answers.
+async fn probe_all(
+    app: &TestApp,
+    spec: &Value,
+    token: &str,
+    path_values: &[&str],
+    query_values: &[&str],
+    thorough: bool,
+) -> Vec<String> {
     let mut failures = Vec::new();
-    let path_values = [
-        org_id.as_str(),
-        "00000000-0000-0000-0000-000000000000",
-        "not-a-uuid",
-        "99999999999999999999999",
-        "%F0%9F%98%80",
-    ];
-    let query_values = [
-        "99999999999999999999999",
-        "-1",
-        "0",
-        "9223372036854775807",
-        "%00%FF",
-        "a%00b",
-        "9999-99-99",
-        "-9999-01-01T00:00:00Z",
-    ];
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let Ok(m) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
@@ -176,28 +160,30 @@ async fn garbage_input_never_yields_a_server_error() {
                     vec![None]
                 } else if body_schema.is_null() {
                     vec![Some(json!({}))]
-                } else {
+                } else if thorough {
                     vec![
-                        Some(extreme(&spec, &body_schema, 0, 0)),
-                        Some(extreme(&spec, &body_schema, 1, 0)),
-                        Some(extreme(&spec, &body_schema, 2, 0)),
+                        Some(extreme(spec, &body_schema, 0, 0)),
+                        Some(extreme(spec, &body_schema, 1, 0)),
+                        Some(extreme(spec, &body_schema, 2, 0)),
                         Some(json!([])),
                         Some(json!("x")),
+                    ]
+                } else {
+                    vec![
+                        Some(extreme(spec, &body_schema, 0, 0)),
+                        Some(extreme(spec, &body_schema, 1, 0)),
                     ]
                 };
                 for url in &urls {
                     for body in &bodies {
                         let r = app
-                            .request(m.clone(), url, Some(&admin), body.as_ref())
+                            .request(m.clone(), url, Some(token), body.as_ref())
                             .await;
                         if r.status.is_server_error() {
                             failures.push(format!(
                                 "{m} {url} body={} -> {} {}",
                                 body.as_ref()
-                                    .map(|b| {
-                                        let s = b.to_string();
-                                        s.chars().take(200).collect::<String>()
-                                    })
+                                    .map(|b| b.to_string().chars().take(200).collect::<String>())
                                     .unwrap_or_default(),
                                 r.status,
                                 r.text.chars().take(300).collect::<String>()
@@ -207,6 +193,94 @@ async fn garbage_input_never_yields_a_server_error() {
                 }
             }
         }
+    }
+    failures
+}
+
+const QUERY_VALUES: [&str; 8] = [
+    "99999999999999999999999",
+    "-1",
+    "0",
+    "9223372036854775807",
+    "%00%FF",
+    "a%00b",
+    "9999-99-99",
+    "-9999-01-01T00:00:00Z",
+];
+
+/// Every operation of the reviewed modules, called by the platform admin with malformed path
+/// parameters, extreme query parameters and extreme bodies, answers a 4xx (or 2xx), never 5xx.
+/// Found: NUL characters reached PostgreSQL (`POST /benefit-redemptions`) and answered 500.
+#[tokio::test]
+async fn garbage_input_never_yields_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let spec: Value = serde_json::from_str(&api::openapi::spec().to_json().unwrap()).unwrap();
+    let org = app.create_org(&admin, "南京团市委", None).await;
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let path_values = [
+        org_id.as_str(),
+        "00000000-0000-0000-0000-000000000000",
+        "not-a-uuid",
+        "99999999999999999999999",
+        "%F0%9F%98%80",
+    ];
+    let failures = probe_all(&app, &spec, &admin, &path_values, &QUERY_VALUES, true).await;
+    assert!(
+        failures.is_empty(),
+        "server errors:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The same probes as an org admin of another city, a volunteer, a reviewer and a partner
+/// platform: the refusal paths (scope, role, partner checks) never answer 5xx either.
+#[tokio::test]
+async fn garbage_input_from_every_kind_of_caller_never_yields_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let spec: Value = serde_json::from_str(&api::openapi::spec().to_json().unwrap()).unwrap();
+    let nanjing = app.create_org(&admin, "南京团市委", None).await;
+    let nanjing_id = nanjing["id"].as_str().unwrap().to_owned();
+    let suzhou = app.create_org(&admin, "苏州团市委", None).await;
+    let suzhou_id = suzhou["id"].as_str().unwrap().to_owned();
+    let org_admin = app
+        .org_admin_token(&admin, &suzhou_id, "suzhou_admin")
+        .await;
+    let reviewer = app.reviewer_token(&admin, Some(&suzhou_id), "expert").await;
+    let (vol, vol_token) = self_registered_volunteer(&app, "张三", 7, Some(&nanjing_id)).await;
+    let vol_id = vol["id"].as_str().unwrap().to_owned();
+    let p = app
+        .post(
+            "/api/v1/partners",
+            Some(&admin),
+            &json!({"name": "南京大学志愿系统", "scope": [nanjing_id]}),
+        )
+        .await;
+    p.expect(201);
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        p.body["client_id"].as_str().unwrap(),
+        p.body["client_secret"]
+            .as_str()
+            .unwrap()
+            .replace('-', "%2D")
+    );
+    let t = app
+        .post_raw(
+            "/api/v1/partners/token",
+            None,
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    t.expect(200);
+    let partner = t.body["access_token"].as_str().unwrap().to_owned();
+    let path_values = [nanjing_id.as_str(), vol_id.as_str(), "not-a-uuid"];
+    let query_values = ["-1", "99999999999999999999999", "a%00b"];
+    let mut failures = Vec::new();
+    for token in [&org_admin, &reviewer, &vol_token, &partner] {
+        failures.extend(probe_all(&app, &spec, token, &path_values, &query_values, false).await);
     }
     assert!(
         failures.is_empty(),
@@ -295,4 +369,205 @@ async fn the_production_delivery_client_does_not_connect_to_loopback_names() {
         accept.await.unwrap(),
         "the development client should connect"
     );
+}
+
+/// POST with a bearer token, an Idempotency-Key and a JSON body.
+async fn send_keyed(app: &TestApp, path: &str, token: &str, key: &str, body: &Value) -> Reply {
+    let r = app
+        .client
+        .post(format!("{}{}", app.address, path))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+/// A partner token for a new partner scoped to `root`.
+async fn partner_for(app: &TestApp, admin: &str, root: &str) -> String {
+    let p = app
+        .post(
+            "/api/v1/partners",
+            Some(admin),
+            &json!({"name": format!("伙伴{}", &root[..8]), "scope": [root]}),
+        )
+        .await;
+    p.expect(201);
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        p.body["client_id"].as_str().unwrap(),
+        p.body["client_secret"]
+            .as_str()
+            .unwrap()
+            .replace('-', "%2D")
+    );
+    let t = app
+        .post_raw(
+            "/api/v1/partners/token",
+            None,
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    t.expect(200);
+    t.body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Partner batches with hostile items (extreme instants, reversed or enormous intervals,
+/// duplicate external ids in one batch, unicode digits, NUL characters, out-of-scope
+/// organizations) answer per item or with a 4xx, never 5xx, and never echo ID numbers or
+/// mobiles in clear.
+#[tokio::test]
+async fn hostile_partner_batches_never_yield_server_errors_or_echo_personal_data() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let root = app.create_org(&admin, "南京大学团委", None).await;
+    let org = root["id"].as_str().unwrap().to_owned();
+    let outside = app.create_org(&admin, "苏州团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = partner_for(&app, &admin, &org).await;
+    let good_id = crate::helpers::id_number("320102", "20000101", 1);
+    let vol = |ext: &str, id: &str, mobile: &str, org: &str| {
+        json!({
+            "external_id": ext, "organization_id": org, "real_name": "周同学",
+            "id_type": "resident_id_card", "id_number": id, "mobile": mobile,
+            "region_code": "320102",
+        })
+    };
+    let volunteers = json!({"items": [
+        vol("stu-1", &good_id, "13600000001", &org),
+        vol("stu-1", &good_id, "13600000001", &org),
+        vol("stu-2", "11010119900307123X", "13600000002", &org),
+        vol("stu-3", "１１０１０１１９９００３０７１２３４", "１３６００００００３", &org),
+        vol("stu-4\u{0}", &crate::helpers::id_number("320102", "20000101", 4), "13600000004", &org),
+        vol("stu-5", &crate::helpers::id_number("320102", "20000101", 5), "13600000005", &outside),
+        vol(&"x".repeat(10_000), &crate::helpers::id_number("320102", "20000101", 6), "13600000006", &org),
+        vol("stu-7", &crate::helpers::id_number("320102", "99991231", 7), "13600000007", &org),
+    ]});
+    let r = send_keyed(
+        &app,
+        "/api/v1/partner/volunteers/batch",
+        &token,
+        "k1",
+        &volunteers,
+    )
+    .await;
+    assert!(!r.status.is_server_error(), "{}", r.text);
+    for secret in [
+        good_id.as_str(),
+        "11010119900307123X",
+        "13600000002",
+        "13600000001",
+    ] {
+        assert!(
+            !r.text.contains(secret),
+            "clear personal data in {}",
+            r.text
+        );
+    }
+    let rec = |ext: &str, start: &str, end: &str| {
+        json!({
+            "external_id": ext, "volunteer_external_id": "stu-1", "organization_id": org,
+            "activity_name": "社区环境整治", "service_category": "社区服务",
+            "place": "南京市玄武区", "content": "清理楼道杂物",
+            "started_at": start, "ended_at": end,
+        })
+    };
+    let records = json!({"items": [
+        rec("r1", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
+        rec("r2", "9999-12-31T23:00:00Z", "9999-12-31T23:59:59Z"),
+        rec("r3", "2025-01-02T11:00:00+08:00", "2025-01-02T09:00:00+08:00"),
+        rec("r4", "2025-01-02T09:00:00+08:00", "2025-01-02T09:00:00+08:00"),
+        rec("r5", "-000001-01-01T00:00:00Z", "2025-01-02T09:00:00+08:00"),
+        rec("r6", "2025-01-02T09:00:00+14:00", "2025-01-02T09:00:00-12:00"),
+        rec("r6", "2025-01-03T09:00:00+08:00", "2025-01-03T10:00:00+08:00"),
+    ]});
+    let r = send_keyed(
+        &app,
+        "/api/v1/partner/service-records/batch",
+        &token,
+        "k2",
+        &records,
+    )
+    .await;
+    assert!(!r.status.is_server_error(), "{}", r.text);
+    for body in [
+        json!({"items": []}),
+        json!({}),
+        json!({"items": null}),
+        json!({"items": [{}]}),
+    ] {
+        for path in [
+            "/api/v1/partner/volunteers/batch",
+            "/api/v1/partner/service-records/batch",
+        ] {
+            let r = send_keyed(
+                &app,
+                path,
+                &token,
+                &format!("k-{}", uuid::Uuid::now_v7()),
+                &body,
+            )
+            .await;
+            assert!(
+                r.status.is_client_error() || r.status.is_success(),
+                "{path} {body}: {}",
+                r.text
+            );
+        }
+    }
+}
+
+/// Per-volunteer reads (awards, sanctions, star level, level certifications) are not open to
+/// another volunteer or to an org admin of another city: 404 (or 403 for a role that never may).
+#[tokio::test]
+async fn per_volunteer_reads_do_not_leak_across_volunteers_or_cities() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let nanjing = app.create_org(&admin, "南京团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let suzhou = app.create_org(&admin, "苏州团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let suzhou_admin = app.org_admin_token(&admin, &suzhou, "sz_admin").await;
+    let reviewer = app.reviewer_token(&admin, Some(&suzhou), "sz_expert").await;
+    let (a, _a_token) = self_registered_volunteer(&app, "张三", 1, Some(&nanjing)).await;
+    let (_b, b_token) = self_registered_volunteer(&app, "李四", 2, Some(&suzhou)).await;
+    let a_id = a["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/volunteers/{a_id}/awards"),
+        format!("/api/v1/volunteers/{a_id}/sanctions"),
+        format!("/api/v1/volunteers/{a_id}/star-level"),
+    ] {
+        for (who, token) in [
+            ("volunteer B", &b_token),
+            ("suzhou admin", &suzhou_admin),
+            ("reviewer", &reviewer),
+        ] {
+            let r = app.get(&path, Some(token)).await;
+            assert!(
+                matches!(r.status.as_u16(), 403 | 404),
+                "{who} GET {path} -> {} {}",
+                r.status,
+                r.text
+            );
+        }
+        app.get(&path, Some(&admin)).await.expect(200);
+    }
 }
