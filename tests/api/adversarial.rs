@@ -143,9 +143,17 @@ async fn probe_all(
                 .collect();
             let body_schema = op["requestBody"]["content"]["application/json"]["schema"].clone();
             for pv in path_values {
+                // `a|b` fills the first path parameter with `a`, the second with `b`.
+                let mut fill = pv.split('|').cycle();
                 let concrete: String = path
                     .split('/')
-                    .map(|seg| if seg.starts_with('{') { pv } else { seg })
+                    .map(|seg| {
+                        if seg.starts_with('{') {
+                            fill.next().unwrap_or(pv)
+                        } else {
+                            seg
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("/");
                 let mut urls = vec![concrete.clone()];
@@ -570,4 +578,173 @@ async fn per_volunteer_reads_do_not_leak_across_volunteers_or_cities() {
         }
         app.get(&path, Some(&admin)).await.expect(200);
     }
+}
+
+/// Ids of every row of the reviewed modules' tables.
+async fn all_ids(app: &TestApp, tables: &[&str]) -> Vec<String> {
+    use sea_orm::ConnectionTrait as _;
+    let mut out = Vec::new();
+    for t in tables {
+        let rows = app
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                format!("SELECT id FROM {t}"),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{t}: {e}"));
+        for r in rows {
+            let id: uuid::Uuid = r.try_get("", "id").unwrap();
+            out.push(id.to_string());
+        }
+    }
+    out
+}
+
+/// The same probes against real objects in real states (a youth social organization with a
+/// profile, an open rating round with an assignment, an open grant call with a proposal, a
+/// library entry, a social worker, a partner and a webhook endpoint): extreme bodies on
+/// existing rows reach the deep validation and storage code, never a 5xx.
+#[tokio::test]
+async fn garbage_input_against_real_objects_never_yields_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let spec: Value = serde_json::from_str(&api::openapi::spec().to_json().unwrap()).unwrap();
+    let province = app.create_org(&admin, "共青团江苏省委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin),
+            &json!({"name": "青年公益社", "kind": "youth_social_organization",
+                    "region_code": "320102", "parent_id": province}),
+        )
+        .await;
+    r.expect(201);
+    let yso = r.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        "/api/v1/youth-social-organizations",
+        Some(&admin),
+        &json!({"organization_id": yso, "field": "public_welfare",
+                "new_field_group": "web_writers", "civil_affairs_registered": false,
+                "registered_on": "2015-03-01", "contact_name": "张小明",
+                "contact_phone": "13812341234", "league_branch": "团支部"}),
+    )
+    .await
+    .expect(201);
+    let templates = app.get("/api/v1/rating-templates", Some(&admin)).await;
+    templates.expect(200);
+    let template = templates.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let round = app
+        .post(
+            "/api/v1/rating-rounds",
+            Some(&admin),
+            &json!({"name": "2026年度评价", "template_id": template,
+                    "period_start": "2026-01-01", "period_end": "2026-12-31"}),
+        )
+        .await;
+    round.expect(201);
+    let round_id = round.body["id"].as_str().unwrap().to_owned();
+    let reviewer = app.reviewer_token(&admin, None, "expert").await;
+    let me = app.get("/api/v1/auth/me", Some(&reviewer)).await;
+    app.post(
+        &format!("/api/v1/rating-rounds/{round_id}/assignments"),
+        Some(&admin),
+        &json!({"organization_id": yso, "reviewer_account_id": me.body["id"]}),
+    )
+    .await
+    .expect(201);
+    let call = app
+        .post(
+            "/api/v1/grant-calls",
+            Some(&admin),
+            &json!({
+                "organization_id": province, "title": "微创投", "description": "社区服务",
+                "budget_fen": 1_000_000, "max_award_fen": 100_000,
+                "eligible_kinds": ["youth_social_organization"],
+                "submissions_open_at": "2020-01-01T00:00:00Z",
+                "submissions_close_at": "2099-01-01T00:00:00Z",
+            }),
+        )
+        .await;
+    call.expect(201);
+    let call_id = call.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/grant-calls/{call_id}/open"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/grant-calls/{call_id}/proposals"),
+        Some(&admin),
+        &json!({"organization_id": yso, "title": "课后服务", "requested_fen": 50_000,
+                "plan": "每周三次"}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/library-entries",
+        Some(&admin),
+        &json!({"kind": "case", "organization_id": yso, "title": "案例",
+                "body": "背景", "field": "public_welfare", "region_code": "320102"}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/youth-social-workers",
+        Some(&admin),
+        &json!({"organization_id": yso, "name": "王社工", "mobile": "13812341234",
+                "qualification_level": "social_worker", "certificate_no": "SW-1"}),
+    )
+    .await
+    .expect(201);
+    let (vol, _) = self_registered_volunteer(&app, "张三", 3, Some(&yso)).await;
+    let vol_id = vol["id"].as_str().unwrap().to_owned();
+    let p = app
+        .post(
+            "/api/v1/partners",
+            Some(&admin),
+            &json!({"name": "伙伴平台", "scope": [province]}),
+        )
+        .await;
+    p.expect(201);
+    app.post(
+        "/api/v1/sync/webhook-endpoints",
+        Some(&admin),
+        &json!({"partner_id": p.body["id"], "url": "https://hooks.example.org/h",
+                "event_types": ["record.approved"]}),
+    )
+    .await
+    .expect(201);
+    let mut values = all_ids(
+        &app,
+        &[
+            "rating_rounds",
+            "rating_assignments",
+            "grant_calls",
+            "grant_proposals",
+            "library_entries",
+            "youth_social_workers",
+            "partner_platforms",
+            "webhook_endpoints",
+        ],
+    )
+    .await;
+    values.push(yso.clone());
+    values.push(vol_id.clone());
+    values.push(format!("{round_id}|{yso}"));
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let failures = probe_all(&app, &spec, &admin, &refs, &[], true).await;
+    assert!(
+        failures.is_empty(),
+        "server errors:\n{}",
+        failures.join("\n")
+    );
 }
