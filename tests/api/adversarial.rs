@@ -748,3 +748,135 @@ async fn garbage_input_against_real_objects_never_yields_a_server_error() {
         failures.join("\n")
     );
 }
+
+/// The same probes against awards and recognition objects: a campaign with a nomination, a
+/// benefit offer with a claim, a sanction, a credit-list rule, a recognized platform with a key
+/// and a signed document of an approved record.
+#[tokio::test]
+async fn garbage_input_against_awards_and_recognition_objects_never_yields_a_server_error() {
+    use base64::Engine as _;
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let spec: Value = serde_json::from_str(&api::openapi::spec().to_json().unwrap()).unwrap();
+    let city = app.create_org(&admin, "共青团南京市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin),
+            &json!({"name": "金陵影城", "kind": "partner_business", "region_code": "320100",
+                    "parent_id": city}),
+        )
+        .await;
+    r.expect(201);
+    let business = r.body["id"].as_str().unwrap().to_owned();
+    let (vol, vol_token) = self_registered_volunteer(&app, "王小明", 5, Some(&city)).await;
+    let vid = vol["id"].as_str().unwrap().to_owned();
+    let records = crate::helpers::approved_minutes(&app, &admin, &vid, &city, 0, 120).await;
+    let record_id = records[0]["id"].as_str().unwrap().to_owned();
+    let now = chrono::Utc::now();
+    let c = app
+        .post(
+            "/api/v1/award-campaigns",
+            Some(&admin),
+            &json!({
+                "organization_id": city, "name": "优秀青年志愿者", "year": 2026,
+                "level": "city", "quota": 3,
+                "nomination_opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                "nomination_closes_at": (now + chrono::Duration::days(7)).to_rfc3339(),
+                "criteria": {"min_minutes": 0, "period_from": "2025-01-01", "period_to": "2025-12-31"},
+            }),
+        )
+        .await;
+    c.expect(201);
+    let cid = c.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/award-campaigns/{cid}/open-nominations"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/award-campaigns/{cid}/nominations"),
+        Some(&admin),
+        &json!({"volunteer_id": vid, "organization_id": city, "statement": "事迹突出。"}),
+    )
+    .await
+    .expect(201);
+    let today = crate::helpers::beijing_today();
+    let offer = app
+        .post(
+            "/api/v1/benefit-offers",
+            Some(&admin),
+            &json!({"organization_id": business, "title": "观影八折", "description": "八折",
+                    "valid_from": (today - chrono::Duration::days(1)).to_string(),
+                    "valid_to": (today + chrono::Duration::days(30)).to_string(), "stock": 5}),
+        )
+        .await;
+    offer.expect(201);
+    let oid = offer.body["id"].as_str().unwrap().to_owned();
+    let claim = app
+        .post(
+            &format!("/api/v1/benefit-offers/{oid}/claims"),
+            Some(&vol_token),
+            &json!({}),
+        )
+        .await;
+    assert!(claim.status.is_success(), "{}", claim.text);
+    app.post(
+        &format!("/api/v1/volunteers/{vid}/sanctions"),
+        Some(&admin),
+        &json!({"kind": "warning", "starts_on": today.to_string(), "reason": "迟到"}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/credit-list-rules",
+        Some(&admin),
+        &json!({"min_star_level": 1, "effective_from": today.to_string()}),
+    )
+    .await
+    .expect(201);
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
+    let platform = app
+        .post(
+            "/api/v1/recognized-platforms",
+            Some(&admin),
+            &json!({"issuer": "https://other.example.cn", "name": "外省平台", "keys": [
+                {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": "k1", "alg": "EdDSA", "use": "sig"}
+            ]}),
+        )
+        .await;
+    platform.expect(201);
+    let pid = platform.body["id"].as_str().unwrap().to_owned();
+    let doc = app
+        .post(
+            &format!("/api/v1/service-records/{record_id}/signed-documents"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert!(doc.status.is_success(), "{}", doc.text);
+    let mut values = all_ids(
+        &app,
+        &[
+            "award_campaigns",
+            "award_nominations",
+            "benefit_offers",
+            "benefit_claims",
+            "volunteer_sanctions",
+            "signed_documents",
+        ],
+    )
+    .await;
+    values.extend([vid.clone(), record_id, pid.clone(), format!("{pid}|k1")]);
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let failures = probe_all(&app, &spec, &admin, &refs, &[], true).await;
+    let more = probe_all(&app, &spec, &vol_token, &refs, &[], false).await;
+    let all: Vec<String> = failures.into_iter().chain(more).collect();
+    assert!(all.is_empty(), "server errors:\n{}", all.join("\n"));
+}
