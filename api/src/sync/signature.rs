@@ -98,7 +98,8 @@ pub fn verify(
     body: &[u8],
     now: i64,
 ) -> Result<(), VerifyError> {
-    if (now - timestamp).abs() > TOLERANCE_SECONDS {
+    // `abs_diff`: a hostile header (`-9223372036854775808`) must not overflow the subtraction.
+    if now.abs_diff(timestamp) > TOLERANCE_SECONDS.unsigned_abs() {
         return Err(VerifyError::Timestamp);
     }
     for entry in signature_header.split_whitespace() {
@@ -118,6 +119,19 @@ pub fn verify(
 #[allow(clippy::unwrap_used, reason = "tests may panic")]
 mod tests {
     use super::*;
+
+    /// Extreme timestamps from a hostile sender are refused, not an arithmetic overflow.
+    #[test]
+    fn extreme_timestamps_are_refused_without_overflow() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        for ts in [i64::MIN, i64::MAX, -1] {
+            let sig = sign(secret, "msg", ts, b"{}").unwrap();
+            assert_eq!(
+                verify(secret, "msg", ts, &sig, b"{}", 1_614_265_330),
+                Err(VerifyError::Timestamp)
+            );
+        }
+    }
 
     /// The example of the Standard Webhooks reference implementations.
     #[test]
