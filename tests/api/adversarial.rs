@@ -880,3 +880,107 @@ async fn garbage_input_against_awards_and_recognition_objects_never_yields_a_ser
     let all: Vec<String> = failures.into_iter().chain(more).collect();
     assert!(all.is_empty(), "server errors:\n{}", all.join("\n"));
 }
+
+/// A webhook receiver that always answers 503 and counts the requests it gets.
+async fn failing_receiver() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let server = HttpServer::new(move || {
+        let h = h.clone();
+        App::new().default_service(web::to(move || {
+            let h = h.clone();
+            async move {
+                h.fetch_add(1, Ordering::SeqCst);
+                HttpResponse::ServiceUnavailable().finish()
+            }
+        }))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    (format!("http://127.0.0.1:{port}/hooks"), hits)
+}
+
+/// Suspending a partner stops its webhooks at once: a delivery queued before the suspension
+/// (here one being retried) is not sent again; it ends `failed`. Before the fix the worker kept
+/// sending the suspended partner's queued and retried jobs (only the fan-out checked the
+/// partner's status).
+#[tokio::test]
+async fn a_suspended_partner_gets_no_more_webhook_deliveries() {
+    use std::sync::atomic::Ordering;
+    let app = spawn_app_with(|s| {
+        s.webhook_poll_ms = 50;
+        s.webhook_backoff_ms = 100;
+        s.webhook_max_attempts = 1000;
+        s.webhook_timeout_ms = 2000;
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let org = app.create_org(&admin, "南京团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = app
+        .post(
+            "/api/v1/partners",
+            Some(&admin),
+            &json!({"name": "南京大学志愿系统", "scope": [org]}),
+        )
+        .await;
+    p.expect(201);
+    let pid = p.body["id"].as_str().unwrap().to_owned();
+    let (url, hits) = failing_receiver().await;
+    let ep = app
+        .post(
+            "/api/v1/sync/webhook-endpoints",
+            Some(&admin),
+            &json!({"partner_id": pid, "url": url, "event_types": ["volunteer.changed"]}),
+        )
+        .await;
+    ep.expect(201);
+    let ep_id = ep.body["endpoint"]["id"].as_str().unwrap().to_owned();
+    crate::helpers::admin_registered_volunteer(&app, &admin, &org, "张三", 1).await;
+    for _ in 0..300 {
+        if hits.load(Ordering::SeqCst) >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        hits.load(Ordering::SeqCst) >= 2,
+        "the delivery was never retried"
+    );
+    app.post(
+        &format!("/api/v1/partners/{pid}/suspend"),
+        Some(&admin),
+        &json!({"version": p.body["version"]}),
+    )
+    .await
+    .expect(200);
+    let deliveries = format!("/api/v1/sync/webhook-endpoints/{ep_id}/deliveries?status=failed");
+    let mut failed = false;
+    for _ in 0..100 {
+        let r = app.get(&deliveries, Some(&admin)).await;
+        r.expect(200);
+        if r.body["total"] == 1 {
+            failed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        failed,
+        "the suspended partner's delivery is still being retried"
+    );
+    let after = hits.load(Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        after,
+        "sent after the suspension"
+    );
+}

@@ -27,6 +27,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use entity::partners::{PartnerStatus, partner_platform};
 use entity::sync::{change, webhook_delivery as delivery, webhook_endpoint as endpoint};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
@@ -413,8 +414,16 @@ pub async fn deliver_due(
         let ep = endpoint::Entity::find_by_id(job.endpoint_id)
             .one(db)
             .await?;
+        // Suspending a partner stops its data at once: jobs queued (or retried, or redelivered)
+        // before the suspension are not sent; they fail and can be redelivered after
+        // reactivation.
+        let ep = match ep {
+            Some(ep) if ep.active && partner_active(db, ep.partner_id).await? => Some(ep),
+            Some(_) => None,
+            None => None,
+        };
         let outcome = match &ep {
-            Some(ep) if ep.active => match signing_secrets(crypto, ep) {
+            Some(ep) => match signing_secrets(crypto, ep) {
                 Ok(secrets) => {
                     sent += 1;
                     send(http, &ep.url, &secrets, job.id, &job.payload).await
@@ -424,14 +433,22 @@ pub async fn deliver_due(
                     error: Some("endpoint secret unreadable".into()),
                 },
             },
-            _ => Outcome {
+            None => Outcome {
                 code: None,
-                error: Some("endpoint disabled".into()),
+                error: Some("endpoint disabled or partner suspended".into()),
             },
         };
-        finish(db, &job, token, cfg, &outcome, ep.is_some_and(|e| e.active)).await?;
+        finish(db, &job, token, cfg, &outcome, ep.is_some()).await?;
     }
     Ok(sent)
+}
+
+/// Whether the partner of an endpoint is active (not suspended, still registered).
+async fn partner_active(db: &impl ConnectionTrait, partner_id: Uuid) -> Result<bool, ApiError> {
+    Ok(partner_platform::Entity::find_by_id(partner_id)
+        .one(db)
+        .await?
+        .is_some_and(|p| p.status == PartnerStatus::Active))
 }
 
 /// The secrets that sign a delivery now: the current one, and the previous one until its overlap
