@@ -36,13 +36,12 @@ fn extreme(spec: &Value, schema: &Value, mode: u8, depth: u8) -> Value {
         return Value::Null;
     }
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(list) = s.get(key).and_then(Value::as_array) {
-            if let Some(first) = list
+        if let Some(list) = s.get(key).and_then(Value::as_array)
+            && let Some(first) = list
                 .iter()
                 .find(|v| resolve(spec, v).get("type") != Some(&json!("null")))
-            {
-                return extreme(spec, first, mode, depth + 1);
-            }
+        {
+            return extreme(spec, first, mode, depth + 1);
         }
     }
     if let Some(e) = s.get("enum").and_then(Value::as_array) {
