@@ -1010,3 +1010,42 @@ async fn a_suspended_partner_gets_no_more_webhook_deliveries() {
         "sent after the suspension"
     );
 }
+
+/// Signed documents of a record are not readable or issuable by another volunteer or by an org
+/// admin of another city (404), while the record's own admin and volunteer may.
+#[tokio::test]
+async fn signed_documents_do_not_leak_across_volunteers_or_cities() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let nanjing = app.create_org(&admin, "南京团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let suzhou = app.create_org(&admin, "苏州团市委", None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nanjing_admin = app.org_admin_token(&admin, &nanjing, "nj_admin").await;
+    let suzhou_admin = app.org_admin_token(&admin, &suzhou, "sz_admin").await;
+    let (a, a_token) = self_registered_volunteer(&app, "张三", 1, Some(&nanjing)).await;
+    let (_b, b_token) = self_registered_volunteer(&app, "李四", 2, Some(&suzhou)).await;
+    let aid = a["id"].as_str().unwrap();
+    let records = crate::helpers::approved_minutes(&app, &admin, aid, &nanjing, 0, 60).await;
+    let rid = records[0]["id"].as_str().unwrap();
+    let issue = format!("/api/v1/service-records/{rid}/signed-documents");
+    for token in [&suzhou_admin, &b_token] {
+        let r = app.post(&issue, Some(token), &json!({})).await;
+        assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text);
+    }
+    let doc = app.post(&issue, Some(&nanjing_admin), &json!({})).await;
+    assert!(doc.status.is_success(), "{}", doc.text);
+    let did = doc.body["id"].as_str().unwrap();
+    let read = format!("/api/v1/signed-documents/{did}");
+    for token in [&suzhou_admin, &b_token] {
+        let r = app.get(&read, Some(token)).await;
+        assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text);
+    }
+    app.get(&read, Some(&nanjing_admin)).await.expect(200);
+    let own = app.get(&read, Some(&a_token)).await;
+    assert!(matches!(own.status.as_u16(), 200 | 403), "{}", own.text);
+}
