@@ -1049,3 +1049,34 @@ async fn signed_documents_do_not_leak_across_volunteers_or_cities() {
     let own = app.get(&read, Some(&a_token)).await;
     assert!(matches!(own.status.as_u16(), 200 | 403), "{}", own.text);
 }
+
+/// A rating template whose maxima add up beyond i64 (two top-level indicators of i64::MAX, or
+/// children that do) is refused with 422 like any other mismatch. Before the fix the sums
+/// overflowed: a panic (no answer) in debug builds, a silently wrapped total in release.
+#[tokio::test]
+async fn rating_template_maxima_that_overflow_are_refused_not_a_crash() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let leaf = |code: &str, max: i64| json!({"code": code, "name": "指标", "weight": 1, "max_score": max, "evidence": "材料"});
+    let bodies = [
+        json!({"code": "overflow_top", "name": "溢出", "total_max_score": -2,
+               "indicators": [leaf("a", i64::MAX), leaf("b", i64::MAX)]}),
+        json!({"code": "overflow_children", "name": "溢出", "total_max_score": 100,
+               "indicators": [{"code": "p", "name": "父", "weight": 1, "max_score": 100,
+                               "evidence": "材料",
+                               "children": [leaf("c", i64::MAX), leaf("d", i64::MAX)]}]}),
+        json!({"code": "underflow_top", "name": "溢出", "total_max_score": 0,
+               "indicators": [leaf("a", i64::MIN), leaf("b", i64::MIN)]}),
+    ];
+    for body in bodies {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/rating-templates", app.address))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await;
+        let r = r.unwrap_or_else(|e| panic!("no answer to {body}: {e}"));
+        assert_eq!(r.status().as_u16(), 422, "{body}");
+    }
+}

@@ -67,8 +67,7 @@ fn flatten<'a>(
                 "at most 2000 characters",
             ));
         }
-        let children_max = (!ind.children.is_empty())
-            .then(|| ind.children.iter().map(|c| c.max_score).sum::<i64>());
+        let children_max = (!ind.children.is_empty()).then(|| sum_of_maxima(&ind.children));
         for (field, code, message) in rules::check_node(&Node {
             path: p.clone(),
             code: ind.code.trim(),
@@ -89,6 +88,13 @@ fn flatten<'a>(
             issues,
         );
     }
+}
+
+/// The sum of the indicators' maxima, saturating: the maxima are client input not yet
+/// range-checked, and an overflowing sum must read as a mismatch (422), not panic or wrap.
+fn sum_of_maxima(list: &[IndicatorIn]) -> i64 {
+    list.iter()
+        .fold(0i64, |sum, i| sum.saturating_add(i.max_score))
 }
 
 fn check_code(code: &str) -> bool {
@@ -169,7 +175,7 @@ pub async fn create(
             ));
         }
     }
-    let top: i64 = input.indicators.iter().map(|i| i.max_score).sum();
+    let top = sum_of_maxima(&input.indicators);
     if top != input.total_max_score {
         issues.push(FieldIssue::new(
             "total_max_score",
