@@ -29,7 +29,8 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-/// An extreme value for a schema: `mode` 0 = maxima, 1 = minima/negatives, 2 = empties.
+/// An extreme value for a schema: `mode` 0 = maxima, 1 = minima/negatives, 2 = empties, 3 / 4 =
+/// the latest / earliest dates chrono can represent (otherwise like 2 / 1).
 fn extreme(spec: &Value, schema: &Value, mode: u8, depth: u8) -> Value {
     let s = resolve(spec, schema);
     if depth > 4 {
@@ -68,6 +69,7 @@ fn extreme(spec: &Value, schema: &Value, mode: u8, depth: u8) -> Value {
         "integer" => match mode {
             0 => json!(i64::MAX),
             1 => json!(i64::MIN),
+            3 | 4 => json!(1),
             _ => json!(0),
         },
         "number" => match mode {
@@ -80,10 +82,15 @@ fn extreme(spec: &Value, schema: &Value, mode: u8, depth: u8) -> Value {
             ("uuid", 0) => json!("ffffffff-ffff-ffff-ffff-ffffffffffff"),
             ("uuid", _) => json!("00000000-0000-0000-0000-000000000000"),
             ("date", 0) => json!("9999-12-31"),
+            ("date", 3) => json!("+262142-12-31"),
+            ("date", 4) => json!("-262143-01-01"),
             ("date", _) => json!("0001-01-01"),
             ("date-time", 0) => json!("9999-12-31T23:59:59Z"),
+            ("date-time", 3) => json!("+262142-12-31T23:59:59Z"),
+            ("date-time", 4) => json!("-262143-01-01T00:00:00Z"),
             ("date-time", _) => json!("0001-01-01T00:00:00Z"),
             (_, 0) => json!("志".repeat(5000)),
+            (_, 3 | 4) => json!("测试"),
             (_, 1) => json!("\u{0}\u{202e}😀'\"--"),
             _ => json!(""),
         },
@@ -177,6 +184,8 @@ async fn probe_all(
                         Some(extreme(spec, &body_schema, 0, 0)),
                         Some(extreme(spec, &body_schema, 1, 0)),
                         Some(extreme(spec, &body_schema, 2, 0)),
+                        Some(extreme(spec, &body_schema, 3, 0)),
+                        Some(extreme(spec, &body_schema, 4, 0)),
                         Some(json!([])),
                         Some(json!("x")),
                     ]
