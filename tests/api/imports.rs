@@ -407,3 +407,56 @@ async fn a_workbook_that_inflates_to_hundreds_of_megabytes_is_refused_without_pa
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_roster_larger_than_one_insert_step_maps_every_row_to_its_own_volunteer() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = org(&app, &admin, "共青团玄武区委", None).await;
+    // 4,500 rows: more than two insert steps of 2,000, with 2 % bad rows spread over all steps.
+    let generated = crate::roster_gen::generate(4_500, 7, 20, 2026);
+    let csv = crate::roster_gen::to_csv(&generated);
+    let r = upload_csv(&app, &admin, &org, csv.as_bytes()).await;
+    r.expect(200);
+    let good = generated.iter().filter(|g| g.fault.is_none()).count();
+    assert!(good > 4_000 && good < 4_500, "{good}");
+    assert_eq!(r.body["created"].as_u64().unwrap() as usize, good);
+    let rows = r.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4_500);
+    let mut numbers = std::collections::HashSet::new();
+    for (row, g) in rows.iter().zip(&generated) {
+        assert_eq!(row["status"] == "created", g.fault.is_none(), "{row}");
+        if row["status"] == "created" {
+            assert!(numbers.insert(row["volunteer_number"].as_str().unwrap().to_owned()));
+        }
+    }
+    // Rows of each insert step name the volunteer stored for them: same number, and the masked
+    // ID number ends like the row's.
+    for line in [0usize, 1_999, 2_000, 2_001, 4_001, 4_499] {
+        let (row, g) = (&rows[line], &generated[line]);
+        if row["status"] != "created" {
+            continue;
+        }
+        let v = app
+            .get(
+                &format!(
+                    "/api/v1/volunteers/{}",
+                    row["volunteer_id"].as_str().unwrap()
+                ),
+                Some(&admin),
+            )
+            .await;
+        v.expect(200);
+        assert_eq!(v.body["volunteer_number"], row["volunteer_number"]);
+        let id_number = &g.cells[crate::roster_gen::HEADINGS
+            .iter()
+            .position(|h| *h == "证件号码")
+            .unwrap()];
+        let masked = v.body["id_number"].as_str().unwrap();
+        assert_eq!(
+            masked[masked.len() - 4..].to_uppercase(),
+            id_number[id_number.len() - 4..].to_uppercase(),
+            "line {line}"
+        );
+    }
+}

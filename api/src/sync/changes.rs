@@ -178,6 +178,22 @@ pub async fn volunteers(
     rows: &[volunteer::Model],
     operation: Operation,
 ) -> Result<(), ApiError> {
+    // Chunk by chunk, so that a roster of 50,000 rows holds one chunk's snapshots at a time
+    // (they were the import's peak memory).
+    for part in rows.chunks(CHUNK) {
+        volunteers_chunk(txn, part, operation).await?;
+    }
+    Ok(())
+}
+
+/// Volunteers whose changes are built and written at once by [`volunteers`].
+const CHUNK: usize = 500;
+
+async fn volunteers_chunk(
+    txn: &impl ConnectionTrait,
+    rows: &[volunteer::Model],
+    operation: Operation,
+) -> Result<(), ApiError> {
     // Rows just inserted were built in memory: read them back so that the snapshot carries the
     // stored values (PostgreSQL keeps microseconds), exactly as `GET` will show them.
     let mut stored = Vec::new();

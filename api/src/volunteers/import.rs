@@ -174,6 +174,9 @@ async fn read_upload(
     Ok(bytes)
 }
 
+/// Volunteers inserted per step of an import.
+const IMPORT_CHUNK: usize = 2_000;
+
 /// Imports a roster for `organization_id`.
 ///
 /// # Errors
@@ -275,20 +278,28 @@ pub async fn import(
             errors,
         });
     }
-    let created = insert_prepared(
-        &txn,
-        to_insert,
-        Some(organization_id),
-        Some((organization_id, MembershipStatus::Active)),
-        today,
-        actor,
-        "import",
-    )
-    .await?;
-    for (slot, model) in insert_slots.into_iter().zip(created) {
-        if let Some(row) = results.get_mut(slot) {
-            row.volunteer_id = Some(model.id);
-            row.volunteer_number = Some(model.volunteer_number);
+    // In chunks: a chunk's models, memberships and change-log snapshots are dropped before the
+    // next is built, so memory does not grow with the size of the roster (one transaction still).
+    let mut slots = insert_slots.into_iter();
+    let mut pending = to_insert.into_iter().peekable();
+    while pending.peek().is_some() {
+        let chunk: Vec<_> = pending.by_ref().take(IMPORT_CHUNK).collect();
+        let created = insert_prepared(
+            &txn,
+            chunk,
+            Some(organization_id),
+            Some((organization_id, MembershipStatus::Active)),
+            today,
+            actor,
+            "import",
+        )
+        .await?;
+        // `created` first: zip stops on it before taking a slot of the next chunk.
+        for (model, slot) in created.into_iter().zip(slots.by_ref()) {
+            if let Some(row) = results.get_mut(slot) {
+                row.volunteer_id = Some(model.id);
+                row.volunteer_number = Some(model.volunteer_number);
+            }
         }
     }
     let count = |s: RowStatus| results.iter().filter(|r| r.status == s).count();
