@@ -6,7 +6,7 @@
 //! ```text
 //! cargo run --example import_roster -- <admin password> [file] [base URL]
 //! ```
-//! Defaults: `examples/roster-1000.csv`, `http://127.0.0.1:8080`. The password is the one
+//! Defaults: `examples/roster-1000.csv`, `http://127.0.0.1:$APP_PORT` (8080 when unset). The password is the one
 //! printed at the first start (or `APP_ADMIN_PASSWORD`).
 
 use serde_json::{Value, json};
@@ -21,9 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let file = args
         .next()
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/examples/roster-1000.csv").into());
-    let base = args
-        .next()
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let base = args.next().unwrap_or_else(default_base);
     api::install_tls_provider();
     let http = reqwest::Client::new();
 
@@ -144,4 +142,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         );
     }
     Ok(())
+}
+
+/// `http://127.0.0.1:<APP_PORT>`, the address `cargo run` binds with the same environment.
+fn default_base() -> String {
+    let port = std::env::var("APP_PORT").unwrap_or_else(|_| "8080".into());
+    format!("http://127.0.0.1:{}", port.trim())
 }

@@ -21,9 +21,10 @@ async fn main() -> Result<(), partner_client::ClientError> {
     let client_id = args.next().ok_or(usage)?;
     let secret = args.next().ok_or(usage)?;
     let org = args.next().ok_or(usage)?;
-    let base = args
-        .next()
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let base = args.next().unwrap_or_else(|| {
+        let port = std::env::var("APP_PORT").unwrap_or_else(|_| "8080".into());
+        format!("http://127.0.0.1:{}", port.trim())
+    });
 
     let mut api = PartnerApi::new(&base, &client_id, &secret);
     api.authenticate().await?;

@@ -7,7 +7,7 @@
 //! | `APP_ENV` | `development` | `development` or `production` |
 //! | `APP_DATA_DIR` | `data` | folder for the SQLite file and development secrets |
 //! | `APP_DATABASE_URL` | `sqlite://<data dir>/volunteer.db?mode=rwc` | SQLite or PostgreSQL URL |
-//! | `APP_ADMIN_PASSWORD` | generated and printed once | first platform admin's password (user `admin`) |
+//! | `APP_ADMIN_PASSWORD` | generated and printed once | first platform admin's password (user `admin`; 8–128 characters from two classes) |
 //! | `APP_JWT_SECRET` | dev: generated into the data dir | HMAC key for access tokens, ≥ 32 bytes |
 //! | `APP_FIELD_ENCRYPTION_KEY` | dev: generated into the data dir | base64 of 32 bytes; encrypts ID numbers |
 //! | `APP_SIGNING_KEY` | dev: generated into the data dir | base64 of a 32-byte Ed25519 seed; signs certificates |
@@ -24,7 +24,7 @@
 //! | `APP_WEBHOOK_TIMEOUT_MS` | `10000` | timeout of one webhook request |
 //! | `APP_MAX_BODY_BYTES` | `262144` | largest JSON body |
 //! | `APP_MAX_UPLOAD_BYTES` | `20971520` | largest roster upload |
-//! | `APP_PLATFORM_ISSUER` | `http://localhost:8080` | this platform's issuer id (`iss`) in signed documents (mutual recognition) |
+//! | `APP_PLATFORM_ISSUER` | `http://localhost:<APP_PORT>` | this platform's issuer id (`iss`) in signed documents (mutual recognition) |
 //!
 //! In production the JWT secret, the field-encryption key and the signing key must be given
 //! explicitly; start-up fails and names the missing variable otherwise.
@@ -129,6 +129,29 @@ where
     }
 }
 
+/// [`parsed`], then refused unless within `min..=max` (a negative token lifetime or a zero body
+/// limit would start a service that refuses everything).
+fn ranged<T>(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    min: T,
+    max: T,
+) -> Result<T, ConfigError>
+where
+    T: FromStr + PartialOrd + std::fmt::Display,
+    T::Err: std::fmt::Display,
+{
+    let v = parsed(var, name, default)?;
+    if v < min || v > max {
+        return Err(ConfigError {
+            variable: name,
+            message: format!("must be between {min} and {max}, got {v}"),
+        });
+    }
+    Ok(v)
+}
+
 impl Settings {
     /// Reads the settings from the process environment.
     ///
@@ -208,8 +231,9 @@ impl Settings {
                 message: format!("unknown IANA time zone {v:?}"),
             })?,
         };
+        let port: u16 = parsed(&var, "APP_PORT", 8080)?;
         let platform_issuer = var("APP_PLATFORM_ISSUER").map_or_else(
-            || "http://localhost:8080".to_owned(),
+            || format!("http://localhost:{port}"),
             |v| v.trim().to_owned(),
         );
         if platform_issuer.chars().count() > 64
@@ -221,29 +245,52 @@ impl Settings {
                 message: "1–64 characters without spaces or '#'".into(),
             });
         }
+        let admin_password = var("APP_ADMIN_PASSWORD");
+        if let Some(p) = &admin_password
+            && crate::auth::password::check_strength("APP_ADMIN_PASSWORD", p).is_err()
+        {
+            return Err(ConfigError {
+                variable: "APP_ADMIN_PASSWORD",
+                message: "8 to 128 characters from at least two of: lower case, upper case, \
+                          digits, symbols (the rule of every account)"
+                    .into(),
+            });
+        }
         Ok(Self {
             host: var("APP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
-            port: parsed(&var, "APP_PORT", 8080)?,
+            port,
             environment,
             data_dir,
             database_url,
-            admin_password: var("APP_ADMIN_PASSWORD").map(SecretString::from),
+            admin_password: admin_password.map(SecretString::from),
             jwt_secret: SecretBox::new(Box::new(jwt_secret)),
             field_key: SecretBox::new(Box::new(field_key)),
             signing_key: SecretBox::new(Box::new(signing_key)),
-            access_token_minutes: parsed(&var, "APP_ACCESS_TOKEN_MINUTES", 15)?,
-            refresh_token_days: parsed(&var, "APP_REFRESH_TOKEN_DAYS", 14)?,
-            min_volunteer_age: parsed(&var, "APP_MIN_VOLUNTEER_AGE", 14)?,
+            access_token_minutes: ranged(&var, "APP_ACCESS_TOKEN_MINUTES", 15, 1, 24 * 60)?,
+            refresh_token_days: ranged(&var, "APP_REFRESH_TOKEN_DAYS", 14, 1, 366)?,
+            min_volunteer_age: ranged(&var, "APP_MIN_VOLUNTEER_AGE", 14, 0, 100)?,
             time_zone,
-            login_max_per_account: parsed(&var, "APP_LOGIN_MAX_PER_ACCOUNT", 5)?,
-            login_max_per_address: parsed(&var, "APP_LOGIN_MAX_PER_ADDRESS", 30)?,
-            checkout_grace_minutes: parsed(&var, "APP_CHECKOUT_GRACE_MINUTES", 120)?,
-            webhook_poll_ms: parsed(&var, "APP_WEBHOOK_POLL_MS", 1000)?,
-            webhook_backoff_ms: parsed(&var, "APP_WEBHOOK_BACKOFF_MS", 10_000)?,
-            webhook_max_attempts: parsed(&var, "APP_WEBHOOK_MAX_ATTEMPTS", 8)?,
-            webhook_timeout_ms: parsed(&var, "APP_WEBHOOK_TIMEOUT_MS", 10_000)?,
-            max_body_bytes: parsed(&var, "APP_MAX_BODY_BYTES", 256 * 1024)?,
-            max_upload_bytes: parsed(&var, "APP_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?,
+            login_max_per_account: ranged(&var, "APP_LOGIN_MAX_PER_ACCOUNT", 5, 1, u32::MAX)?,
+            login_max_per_address: ranged(&var, "APP_LOGIN_MAX_PER_ADDRESS", 30, 1, u32::MAX)?,
+            checkout_grace_minutes: ranged(
+                &var,
+                "APP_CHECKOUT_GRACE_MINUTES",
+                120,
+                0,
+                7 * 24 * 60,
+            )?,
+            webhook_poll_ms: ranged(&var, "APP_WEBHOOK_POLL_MS", 1000, 10, 3_600_000)?,
+            webhook_backoff_ms: ranged(&var, "APP_WEBHOOK_BACKOFF_MS", 10_000, 1, 86_400_000)?,
+            webhook_max_attempts: ranged(&var, "APP_WEBHOOK_MAX_ATTEMPTS", 8, 1, 100)?,
+            webhook_timeout_ms: ranged(&var, "APP_WEBHOOK_TIMEOUT_MS", 10_000, 100, 600_000)?,
+            max_body_bytes: ranged(&var, "APP_MAX_BODY_BYTES", 256 * 1024, 1024, usize::MAX)?,
+            max_upload_bytes: ranged(
+                &var,
+                "APP_MAX_UPLOAD_BYTES",
+                20 * 1024 * 1024,
+                1024,
+                usize::MAX,
+            )?,
             platform_issuer,
         })
     }
@@ -405,6 +452,31 @@ mod tests {
             with("APP_PLATFORM_ISSUER", "two words"),
             Some("APP_PLATFORM_ISSUER")
         );
+        // Values that parse but would start a service that refuses everything.
+        assert_eq!(
+            with("APP_ACCESS_TOKEN_MINUTES", "-5"),
+            Some("APP_ACCESS_TOKEN_MINUTES")
+        );
+        assert_eq!(with("APP_MAX_BODY_BYTES", "0"), Some("APP_MAX_BODY_BYTES"));
+        assert_eq!(
+            with("APP_LOGIN_MAX_PER_ACCOUNT", "0"),
+            Some("APP_LOGIN_MAX_PER_ACCOUNT")
+        );
+        assert_eq!(
+            with("APP_WEBHOOK_MAX_ATTEMPTS", "0"),
+            Some("APP_WEBHOOK_MAX_ATTEMPTS")
+        );
+        // The first admin's password follows the rule of every account.
+        assert_eq!(
+            with("APP_ADMIN_PASSWORD", "123"),
+            Some("APP_ADMIN_PASSWORD")
+        );
+        assert_eq!(with("APP_ADMIN_PASSWORD", "Strong-pass-1"), None);
+        // The development issuer follows the port.
+        let issuer = load(&[("APP_DATA_DIR", data.as_str()), ("APP_PORT", "18080")])
+            .map(|s| s.platform_issuer)
+            .ok();
+        assert_eq!(issuer.as_deref(), Some("http://localhost:18080"));
         let _ = std::fs::remove_dir_all(dir);
     }
 
