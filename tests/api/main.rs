@@ -2,8 +2,8 @@
 //! with its own database: SQLite by default, PostgreSQL when `APP_TEST_DATABASE_URL` is set
 //! (for example `postgres://postgres@127.0.0.1:5432/postgres`).
 
-mod attendance;
 mod adversarial;
+mod attendance;
 mod auth;
 mod awards;
 mod certificates;
