@@ -36,13 +36,17 @@ pub struct JobsOut {
     pub rule_sets_applied: usize,
     /// Volunteers whose stored level changed in those recomputations.
     pub levels_changed: u64,
+    /// Work items that failed (logged, retried on the next tick).
+    pub failed: usize,
 }
 
 /// Runs the due incentive work as of `now` (UTC; calendar dates in `tz`). The acting account of
 /// the audit rows is the system (no account).
 ///
+/// A failing item is logged and counted in [`JobsOut::failed`] without stopping the others.
+///
 /// # Errors
-/// Database errors (the work not done is retried on the next tick).
+/// Database errors of the queries that find the due work (retried on the next tick).
 pub async fn run_due(
     db: &DatabaseConnection,
     tz: Tz,
@@ -67,7 +71,12 @@ pub async fn run_due(
             Ok(_) => out.granted += 1,
             // Another node (or an admin) decided it first.
             Err(ApiError::Conflict { .. }) => {}
-            Err(e) => return Err(e),
+            // One failing certification must not hold up the others or the rule sets: it is
+            // logged (ids only) and retried on the next tick.
+            Err(e) => {
+                tracing::warn!(certification = %id, error = %e, "granting after the notice failed");
+                out.failed += 1;
+            }
         }
     }
 
@@ -94,7 +103,9 @@ pub async fn run_due(
                 out.levels_changed += r.changed;
             }
             Err(e) => {
-                // Release the claim so that the next tick retries.
+                // Release the claim so that the next tick retries; go on with the others.
+                tracing::warn!(rule_set = %set.id, error = %e, "recomputing levels failed");
+                out.failed += 1;
                 rule_set::Entity::update_many()
                     .col_expr(
                         rule_set::Column::AppliedAt,
@@ -103,7 +114,6 @@ pub async fn run_due(
                     .filter(rule_set::Column::Id.eq(set.id))
                     .exec(db)
                     .await?;
-                return Err(e);
             }
         }
     }
