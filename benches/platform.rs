@@ -131,7 +131,10 @@ where
                 t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
                 t
             });
-            while !stop.load(Ordering::Relaxed) {
+            // The deadline is also checked here, not only through the main task's timer: a run
+            // whose requests fail at once must still end (and not grow `lat` without bound).
+            let deadline = started + Duration::from_secs(seconds);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
                 if let Some(t) = ticks.as_mut() {
                     t.tick().await;
                     if stop.load(Ordering::Relaxed) {
@@ -144,6 +147,7 @@ where
                     errors += 1;
                 }
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                tokio::task::yield_now().await;
             }
             (lat, errors)
         }));
