@@ -1127,6 +1127,245 @@ async fn partner_records_go_through_the_ledger_with_conflicts_totals_and_correct
     assert_eq!(count(&w.app, "service_records").await, 6);
 }
 
+/// A record item of volunteer `stu-<n>` on `date` (Beijing time) from `from` to `to` o'clock.
+fn record_at(org: &str, external_id: &str, n: u32, date: &str, from: u32, to: u32) -> Value {
+    let mut r = example_record(org, n, 1);
+    r["external_id"] = json!(external_id);
+    r["started_at"] = json!(format!("{date}T{from:02}:00:00+08:00"));
+    r["ended_at"] = json!(format!("{date}T{to:02}:00:00+08:00"));
+    r
+}
+
+/// Pushes volunteers `stu-1` … `stu-<n>` and returns their ids.
+async fn push_volunteers(w: &World, n: u32) -> Vec<String> {
+    let items: Vec<Value> = (1..=n).map(|i| example_volunteer(&w.org, i)).collect();
+    let r = send(
+        &w.app,
+        VOLUNTEERS,
+        &w.token,
+        Some("vols"),
+        &json!({"items": items}),
+    )
+    .await;
+    r.expect(200);
+    r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// (approved minutes, [(year, minutes)]) of a volunteer.
+async fn totals_of(w: &World, volunteer: &str) -> (i64, Vec<(i64, i64)>) {
+    let t = w
+        .app
+        .get(
+            &format!("/api/v1/volunteer-totals/{volunteer}"),
+            Some(&w.admin),
+        )
+        .await;
+    t.expect(200);
+    let mut years: Vec<(i64, i64)> = t.body["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| {
+            (
+                y["year"].as_i64().unwrap(),
+                y["approved_minutes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    years.sort_unstable();
+    (t.body["approved_minutes"].as_i64().unwrap(), years)
+}
+
+#[tokio::test]
+async fn a_mixed_batch_has_the_outcomes_of_its_items_processed_one_by_one() {
+    let w = world().await;
+    let ids = push_volunteers(&w, 3).await;
+    let first = json!({"items": [
+        record_at(&w.org, "a-1", 1, "2025-01-05", 9, 11),
+        record_at(&w.org, "b-1", 2, "2025-01-05", 9, 11),
+    ]});
+    let r = send(&w.app, RECORDS, &w.token, Some("first"), &first).await;
+    assert_eq!(outcomes(&r), ["created", "created"]);
+
+    let mut unknown = record_at(&w.org, "x-1", 2, "2025-01-08", 9, 11);
+    unknown["volunteer_external_id"] = json!("stu-0999");
+    let second = json!({"items": [
+        // Already mapped, same content.
+        record_at(&w.org, "a-1", 1, "2025-01-05", 9, 11),
+        // New records of three volunteers, one of them in 2024.
+        record_at(&w.org, "a-2", 1, "2025-01-06", 9, 11),
+        record_at(&w.org, "b-2", 2, "2025-01-06", 9, 11),
+        // The same external id again with a longer interval: a correction of the line above.
+        record_at(&w.org, "b-2", 2, "2025-01-06", 9, 12),
+        record_at(&w.org, "c-1", 3, "2025-01-07", 9, 11),
+        // Overlaps the line above (same volunteer, same batch): held pending as a conflict.
+        record_at(&w.org, "c-2", 3, "2025-01-07", 10, 12),
+        unknown,
+        record_at(&w.org, "a-3", 1, "2024-12-30", 9, 11),
+        // Touches c-1 without overlapping it.
+        record_at(&w.org, "c-3", 3, "2025-01-07", 11, 13),
+    ]});
+    let r = send(&w.app, RECORDS, &w.token, Some("second"), &second).await;
+    r.expect(200);
+    assert_eq!(
+        outcomes(&r),
+        [
+            "unchanged",
+            "created",
+            "created",
+            "updated",
+            "created",
+            "created",
+            "rejected",
+            "created",
+            "created"
+        ]
+    );
+    let res = r.body["results"].as_array().unwrap();
+    assert_eq!(res[3]["status"], "approved");
+    assert_ne!(res[3]["id"], res[2]["id"]);
+    assert_eq!(
+        (res[5]["status"].as_str(), res[5]["conflict"].as_bool()),
+        (Some("pending"), Some(true))
+    );
+    assert_eq!(
+        (res[8]["status"].as_str(), res[8]["conflict"].as_bool()),
+        (Some("approved"), Some(false))
+    );
+    assert_eq!(
+        res[6]["problem"]["errors"][0]["code"],
+        "volunteer_not_found"
+    );
+    assert_eq!(r.body["summary"]["created"], 6);
+    // The record of b-2 as first pushed is superseded by the correction.
+    let old = w
+        .app
+        .get(
+            &format!("/api/v1/service-records/{}", res[2]["id"].as_str().unwrap()),
+            Some(&w.admin),
+        )
+        .await;
+    assert_eq!(old.body["status"], "superseded");
+
+    assert_eq!(
+        totals_of(&w, &ids[0]).await,
+        (360, vec![(2024, 120), (2025, 240)])
+    );
+    assert_eq!(totals_of(&w, &ids[1]).await, (300, vec![(2025, 300)]));
+    assert_eq!(totals_of(&w, &ids[2]).await, (240, vec![(2025, 240)]));
+    let org_totals = w
+        .app
+        .get(
+            &format!("/api/v1/organizations/{}/service-totals", w.org),
+            Some(&w.admin),
+        )
+        .await;
+    org_totals.expect(200);
+    let years = org_totals.body["years"].as_array().unwrap();
+    let minutes_in = |year: i64| {
+        years
+            .iter()
+            .find(|y| y["year"] == year)
+            .map_or(0, |y| y["approved_minutes"].as_i64().unwrap())
+    };
+    assert_eq!((minutes_in(2024), minutes_in(2025)), (120, 780));
+    // Every written record is in the change feed once (superseded + correction for b-2).
+    assert_eq!(
+        count(&w.app, "sync_changes WHERE entity_type = 'service_record'").await,
+        2 + 6 + 2
+    );
+    assert_eq!(
+        count(&w.app, "partner_external_ids WHERE kind = 'service_record'").await,
+        8
+    );
+}
+
+#[tokio::test]
+async fn two_keys_pushing_the_same_new_records_at_once_create_each_record_once() {
+    let w = world().await;
+    let ids = push_volunteers(&w, 3).await;
+    let items: Vec<Value> = (1..=10)
+        .flat_map(|day| {
+            let org = w.org.clone();
+            (1..=3).map(move |n| {
+                record_at(
+                    &org,
+                    &format!("r-{day}-{n}"),
+                    n,
+                    &format!("2025-02-{day:02}"),
+                    9,
+                    11,
+                )
+            })
+        })
+        .collect();
+    let body = json!({"items": items});
+    let (a, b) = tokio::join!(
+        send(&w.app, RECORDS, &w.token, Some("key-a"), &body),
+        send(&w.app, RECORDS, &w.token, Some("key-b"), &body)
+    );
+    a.expect(200);
+    b.expect(200);
+    let mut created = 0;
+    for r in [&a, &b] {
+        for o in outcomes(r) {
+            assert!(o == "created" || o == "unchanged", "{o}: {}", r.text);
+            created += usize::from(o == "created");
+        }
+    }
+    assert_eq!(created, 30);
+    assert_eq!(count(&w.app, "service_records").await, 30);
+    for id in &ids {
+        assert_eq!(totals_of(&w, id).await.0, 1200);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_batches_for_the_same_volunteers_neither_deadlock_nor_lose_minutes() {
+    let w = world().await;
+    let ids = push_volunteers(&w, 4).await;
+    // Four batches, each touching all four volunteers, in different orders.
+    let batch = |k: u32| {
+        let mut items: Vec<Value> = (1..=4)
+            .flat_map(|n| (1..=5).map(move |d| (n, d)))
+            .map(|(n, d)| {
+                record_at(
+                    &w.org,
+                    &format!("k{k}-{n}-{d}"),
+                    n,
+                    &format!("2025-0{}-{d:02}", k + 2),
+                    9,
+                    10,
+                )
+            })
+            .collect();
+        if k % 2 == 1 {
+            items.reverse();
+        }
+        json!({"items": items})
+    };
+    let (b1, b2, b3, b4) = (batch(1), batch(2), batch(3), batch(4));
+    let (r1, r2, r3, r4) = tokio::join!(
+        send(&w.app, RECORDS, &w.token, Some("k1"), &b1),
+        send(&w.app, RECORDS, &w.token, Some("k2"), &b2),
+        send(&w.app, RECORDS, &w.token, Some("k3"), &b3),
+        send(&w.app, RECORDS, &w.token, Some("k4"), &b4)
+    );
+    for r in [&r1, &r2, &r3, &r4] {
+        r.expect(200);
+        assert_eq!(r.body["summary"]["created"], 20, "{}", r.text);
+    }
+    for id in &ids {
+        // 4 batches × 5 days × 60 minutes.
+        assert_eq!(totals_of(&w, id).await.0, 1200);
+    }
+}
+
 #[tokio::test]
 async fn partner_hours_count_towards_star_levels_like_local_ones() {
     let w = world().await;

@@ -309,6 +309,102 @@ pub async fn get_rule_set(
         .ok_or(ApiError::NotFound("rule set"))
 }
 
+/// Rule sets and ancestor depths read once for many look-ups of the rule set in force (a batch
+/// of service records, the levels of many volunteers): two queries, whatever the number of
+/// look-ups. [`RuleBook::in_force`] applies the precedence of the module docs.
+pub struct RuleBook {
+    /// Candidate rule sets (province-wide ones and those scoped to an ancestor of a loaded
+    /// organization) with their decoded rules (`None` when the stored JSON cannot be decoded).
+    sets: Vec<(rule_set::Model, Option<RuleSet>)>,
+    /// Per loaded organization: depth of each ancestor (0 = itself).
+    depths: HashMap<Uuid, HashMap<Uuid, i32>>,
+}
+
+impl RuleBook {
+    /// Reads the rule sets that can apply to volunteers registered at any of `organizations`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        organizations: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Self, ApiError> {
+        let mut orgs: Vec<Uuid> = organizations.into_iter().collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        let mut depths: HashMap<Uuid, HashMap<Uuid, i32>> = HashMap::new();
+        for part in orgs.chunks(500) {
+            for c in closure::Entity::find()
+                .filter(closure::Column::DescendantId.is_in(part.to_vec()))
+                .all(db)
+                .await?
+            {
+                depths
+                    .entry(c.descendant_id)
+                    .or_default()
+                    .insert(c.ancestor_id, c.depth);
+            }
+        }
+        let mut ancestors: Vec<Uuid> = depths.values().flat_map(|d| d.keys().copied()).collect();
+        ancestors.sort_unstable();
+        ancestors.dedup();
+        let mut scopes = Condition::any().add(rule_set::Column::ScopeOrganizationId.is_null());
+        for part in ancestors.chunks(500) {
+            scopes = scopes.add(rule_set::Column::ScopeOrganizationId.is_in(part.to_vec()));
+        }
+        let sets = rule_set::Entity::find()
+            .filter(scopes)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let rules = decode(&m).ok();
+                (m, rules)
+            })
+            .collect();
+        Ok(Self { sets, depths })
+    }
+
+    /// The rule set in force on `date` for a volunteer registered at `organization` (which must
+    /// have been loaded), with its decoded rules.
+    ///
+    /// # Errors
+    /// 500 when none applies (the migration ships a province-wide default effective
+    /// 2000-01-01) or the chosen one cannot be decoded.
+    pub fn in_force(
+        &self,
+        organization: Option<Uuid>,
+        date: NaiveDate,
+    ) -> Result<(&rule_set::Model, &RuleSet), ApiError> {
+        let none = HashMap::new();
+        let depths = organization
+            .and_then(|o| self.depths.get(&o))
+            .unwrap_or(&none);
+        let (set, rules) = self
+            .sets
+            .iter()
+            .filter(|(r, _)| r.effective_from <= date)
+            .filter_map(|(r, rules)| match r.scope_organization_id {
+                None => Some((i32::MAX, r, rules)),
+                Some(o) => depths.get(&o).map(|d| (*d, r, rules)),
+            })
+            .min_by_key(|(depth, r, _)| {
+                (
+                    *depth,
+                    std::cmp::Reverse(r.effective_from),
+                    std::cmp::Reverse(r.version),
+                    std::cmp::Reverse(r.created_at),
+                )
+            })
+            .map(|(_, r, rules)| (r, rules))
+            .ok_or_else(|| ApiError::Internal("no rule set in force".into()))?;
+        let rules = rules
+            .as_ref()
+            .ok_or_else(|| ApiError::Internal("stored rule set cannot be decoded".into()))?;
+        Ok((set, rules))
+    }
+}
+
 /// The rule set in force on `date` for a volunteer registered at `organization` (see the module
 /// docs for the precedence).
 ///
@@ -320,49 +416,8 @@ pub async fn in_force(
     organization: Option<Uuid>,
     date: NaiveDate,
 ) -> Result<rule_set::Model, ApiError> {
-    // Depth of each ancestor of the registration organization (0 = itself).
-    let depths: HashMap<Uuid, i32> = match organization {
-        None => HashMap::new(),
-        Some(org) => closure::Entity::find()
-            .filter(closure::Column::DescendantId.eq(org))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.ancestor_id, c.depth))
-            .collect(),
-    };
-    let mut scopes = Condition::any().add(rule_set::Column::ScopeOrganizationId.is_null());
-    if let Some(org) = organization {
-        scopes = scopes.add(
-            rule_set::Column::ScopeOrganizationId.in_subquery(
-                Query::select()
-                    .column(closure::Column::AncestorId)
-                    .from(closure::Entity)
-                    .and_where(closure::Column::DescendantId.eq(org))
-                    .to_owned(),
-            ),
-        );
-    }
-    let candidates = rule_set::Entity::find()
-        .filter(rule_set::Column::EffectiveFrom.lte(date))
-        .filter(scopes)
-        .all(db)
-        .await?;
-    candidates
-        .into_iter()
-        .min_by_key(|r| {
-            let depth = r
-                .scope_organization_id
-                .and_then(|o| depths.get(&o).copied())
-                .unwrap_or(i32::MAX);
-            (
-                depth,
-                std::cmp::Reverse(r.effective_from),
-                std::cmp::Reverse(r.version),
-                std::cmp::Reverse(r.created_at),
-            )
-        })
-        .ok_or_else(|| ApiError::Internal("no rule set in force".into()))
+    let book = RuleBook::load(db, organization).await?;
+    Ok(book.in_force(organization, date)?.0.clone())
 }
 
 /// Facts for the extra conditions: categories of the courses the volunteer passed and the
@@ -445,19 +500,61 @@ pub async fn credit(
     started_at: chrono::DateTime<Utc>,
     raw: i32,
 ) -> Result<(i32, Uuid), ApiError> {
-    let registration: Option<Option<Uuid>> = volunteer::Entity::find_by_id(volunteer_id)
-        .select_only()
-        .column(volunteer::Column::RegistrationOrganizationId)
-        .into_tuple()
-        .one(txn)
-        .await?;
-    let registration = registration.ok_or_else(|| ApiError::Rule {
-        code: "reference_not_found",
-        detail: "a referenced record does not exist or is still referenced".into(),
-    })?;
-    let set = in_force(txn, registration, local_date(tz, started_at)).await?;
-    let rules = decode(&set)?;
-    Ok((rules::credit_minutes(raw, &rules.rounding), set.id))
+    credit_many(txn, tz, &[(volunteer_id, started_at, raw)])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(ApiError::Internal("no credit computed".into())))
+}
+
+/// The registration organization of each of `ids` that exists.
+async fn registrations(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Option<Uuid>>, ApiError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(500) {
+        let rows: Vec<(Uuid, Option<Uuid>)> = volunteer::Entity::find()
+            .select_only()
+            .column(volunteer::Column::Id)
+            .column(volunteer::Column::RegistrationOrganizationId)
+            .filter(volunteer::Column::Id.is_in(part.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// [`credit`] for many records at once (`(volunteer, started_at, raw minutes)` each), with
+/// three queries in all; one result per input, in order.
+///
+/// # Errors
+/// Per item: 422 `reference_not_found` for a missing volunteer, 500 without a rule set. The
+/// whole call: database errors.
+pub async fn credit_many(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    items: &[(Uuid, chrono::DateTime<Utc>, i32)],
+) -> Result<Vec<Result<(i32, Uuid), ApiError>>, ApiError> {
+    let mut ids: Vec<Uuid> = items.iter().map(|(v, _, _)| *v).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let registration = registrations(txn, &ids).await?;
+    let book = RuleBook::load(txn, registration.values().flatten().copied()).await?;
+    Ok(items
+        .iter()
+        .map(|(volunteer_id, started_at, raw)| {
+            let registration = registration
+                .get(volunteer_id)
+                .ok_or_else(|| ApiError::Rule {
+                    code: "reference_not_found",
+                    detail: "a referenced record does not exist or is still referenced".into(),
+                })?;
+            let (set, rules) = book.in_force(*registration, local_date(tz, *started_at))?;
+            Ok((rules::credit_minutes(*raw, &rules.rounding), set.id))
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------
@@ -489,51 +586,93 @@ async fn recompute(
     volunteer_id: Uuid,
     actor: &Actor,
 ) -> Result<bool, ApiError> {
-    let v = volunteer::Entity::find_by_id(volunteer_id)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound("volunteer"))?;
-    let (eval, minutes, set) = evaluate(txn, &v, local_date(tz, Utc::now())).await?;
-    let previous = volunteer_level::Entity::find_by_id(volunteer_id)
-        .one(txn)
-        .await?
-        .map_or(0, |l| l.level);
-    {
-        use volunteer_level::Column as C;
-        volunteer_level::Entity::insert(volunteer_level::ActiveModel {
-            volunteer_id: Set(volunteer_id),
-            level: Set(eval.level),
-            rule_set_id: Set(set.id),
-            approved_minutes: Set(minutes),
-            updated_at: Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::column(C::VolunteerId)
-                .update_columns([C::Level, C::RuleSetId, C::ApprovedMinutes, C::UpdatedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
+    Ok(recompute_many(txn, tz, &[volunteer_id], actor).await? > 0)
+}
+
+/// Recomputes and stores the star levels of `volunteer_ids` like [`recompute_level`], with a
+/// fixed number of queries for the whole set (plus the facts of rule sets with extra
+/// conditions, per volunteer); returns how many levels changed. Each changed level writes an
+/// audit row `level_changed` by `actor`.
+///
+/// # Errors
+/// 404 when a volunteer is gone; database errors.
+pub async fn recompute_many(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    volunteer_ids: &[Uuid],
+    actor: &Actor,
+) -> Result<usize, ApiError> {
+    let mut ids = volunteer_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let today = local_date(tz, Utc::now());
+    let registration = registrations(txn, &ids).await?;
+    let mut minutes: HashMap<Uuid, i64> = HashMap::with_capacity(ids.len());
+    let mut previous: HashMap<Uuid, i32> = HashMap::with_capacity(ids.len());
+    for part in ids.chunks(500) {
+        minutes.extend(
+            volunteer_total::Entity::find()
+                .filter(volunteer_total::Column::VolunteerId.is_in(part.to_vec()))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|t| (t.volunteer_id, t.approved_minutes)),
+        );
+        previous.extend(
+            volunteer_level::Entity::find()
+                .filter(volunteer_level::Column::VolunteerId.is_in(part.to_vec()))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|l| (l.volunteer_id, l.level)),
+        );
     }
-    let changed = previous != eval.level;
-    if changed {
-        audit::record(
-            txn,
-            actor,
-            Entry {
+    let book = RuleBook::load(txn, registration.values().flatten().copied()).await?;
+    let now = Utc::now();
+    let mut levels = Vec::with_capacity(ids.len());
+    let mut changed = Vec::new();
+    for id in &ids {
+        let reg = registration
+            .get(id)
+            .ok_or(ApiError::NotFound("volunteer"))?;
+        let (set, rules) = book.in_force(*reg, today)?;
+        let facts = facts(txn, rules, *id).await?;
+        let minutes = minutes.get(id).copied().unwrap_or(0);
+        let eval = rules::level_for(minutes, rules, &facts);
+        if previous.get(id).copied().unwrap_or(0) != eval.level {
+            changed.push(Entry {
                 action: "level_changed",
                 entity_type: VOLUNTEER,
-                entity_id: volunteer_id,
+                entity_id: *id,
                 fields: vec!["level".into()],
                 reason: Some(format!(
                     "recomputed under rule set {} version {}",
                     set.id, set.version
                 )),
-            },
-        )
-        .await?;
+            });
+        }
+        levels.push(volunteer_level::ActiveModel {
+            volunteer_id: Set(*id),
+            level: Set(eval.level),
+            rule_set_id: Set(set.id),
+            approved_minutes: Set(minutes),
+            updated_at: Set(now),
+        });
     }
-    Ok(changed)
+    for part in levels.chunks(1000) {
+        use volunteer_level::Column as C;
+        volunteer_level::Entity::insert_many(part.to_vec())
+            .on_conflict(
+                OnConflict::column(C::VolunteerId)
+                    .update_columns([C::Level, C::RuleSetId, C::ApprovedMinutes, C::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let count = changed.len();
+    audit::record_many(txn, actor, changed).await?;
+    Ok(count)
 }
 
 /// Volunteers recomputed per batch read.

@@ -32,6 +32,8 @@
 //! a record's volunteer must be registered at or a member of an organization in scope
 //! (`volunteer_not_found` otherwise).
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use entity::enums::{MembershipStatus, ServiceRecordStatus, VolunteerStatus};
 use entity::partners::partner_external_id as ext;
@@ -40,7 +42,8 @@ use entity::{organization, service_record, volunteer};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
-    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, TransactionTrait as _,
+    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QuerySelect as _,
+    TransactionTrait as _,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -54,7 +57,7 @@ use crate::audit::Actor;
 use crate::auth::{AuthUser, Scope};
 use crate::error::{ApiError, FieldIssue};
 use crate::records::dto::CorrectionIn;
-use crate::records::service::{NewRecord, RecordText, correct_in, insert_record};
+use crate::records::service::{NewRecord, RecordText, correct_in, insert_many, insert_record};
 use crate::state::AppState;
 use crate::volunteers::domain::clean_text;
 use crate::volunteers::dto::{GuardianIn, VolunteerPatch};
@@ -227,13 +230,17 @@ async fn check_organization(
         .await?
         .is_some_and(|o| o.status == entity::enums::OrganizationStatus::Active);
     if !active {
-        return Err(ApiError::field(
-            "organization_id",
-            "organization_inactive",
-            "the organization is inactive",
-        ));
+        return Err(organization_inactive());
     }
     Ok(())
+}
+
+fn organization_inactive() -> ApiError {
+    ApiError::field(
+        "organization_id",
+        "organization_inactive",
+        "the organization is inactive",
+    )
 }
 
 /// Adds an active membership of `volunteer` in `org` unless one exists (in any status).
@@ -285,6 +292,65 @@ async fn ensure_membership(
     crate::sync::changes::membership_by_id(txn, id, crate::sync::changes::Operation::Create).await
 }
 
+/// The external id of a raw item (as sent, for its result) and the item parsed.
+fn parse_item<T: serde::de::DeserializeOwned>(raw: Value) -> (Option<String>, Result<T, ApiError>) {
+    let external_id = raw
+        .get("external_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let item = serde_json::from_value::<T>(raw).map_err(|e| ApiError::Rule {
+        code: "invalid_body",
+        detail: crate::error::redact_values(&e.to_string()),
+    });
+    (external_id, item)
+}
+
+/// The result of item `index`; a fatal error fails the whole request.
+fn item_result(
+    index: usize,
+    external_id: Option<String>,
+    outcome: Result<Done, ApiError>,
+) -> Result<ItemResult, ApiError> {
+    Ok(match outcome {
+        Ok(d) => ItemResult {
+            index,
+            external_id,
+            outcome: d.outcome,
+            id: d.id,
+            volunteer_number: d.volunteer_number,
+            status: d.status,
+            conflict: d.conflict,
+            problem: None,
+        },
+        Err(e) if is_fatal(&e) => return Err(e),
+        Err(e) => ItemResult {
+            index,
+            external_id,
+            outcome: Outcome::Rejected,
+            id: None,
+            volunteer_number: None,
+            status: None,
+            conflict: None,
+            problem: Some(problem_of(&e)),
+        },
+    })
+}
+
+/// The answer: results in item order and their counts.
+fn batch_out(results: Vec<ItemResult>) -> BatchOut {
+    let mut summary = BatchSummary::default();
+    for r in &results {
+        match r.outcome {
+            Outcome::Created => summary.created += 1,
+            Outcome::Updated => summary.updated += 1,
+            Outcome::Unchanged => summary.unchanged += 1,
+            Outcome::Linked => summary.linked += 1,
+            Outcome::Rejected => summary.rejected += 1,
+        }
+    }
+    BatchOut { results, summary }
+}
+
 /// Runs `one` for every item, collecting results; stops at the first fatal error.
 async fn run<T, F, Fut>(items: Vec<Value>, mut one: F) -> Result<BatchOut, ApiError>
 where
@@ -293,52 +359,15 @@ where
     Fut: std::future::Future<Output = Result<Done, ApiError>>,
 {
     let mut results = Vec::with_capacity(items.len());
-    let mut summary = BatchSummary::default();
     for (index, raw) in items.into_iter().enumerate() {
-        let external_id = raw
-            .get("external_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let outcome = match serde_json::from_value::<T>(raw) {
+        let (external_id, item) = parse_item::<T>(raw);
+        let outcome = match item {
             Ok(item) => one(item).await,
-            Err(e) => Err(ApiError::Rule {
-                code: "invalid_body",
-                detail: crate::error::redact_values(&e.to_string()),
-            }),
+            Err(e) => Err(e),
         };
-        let result = match outcome {
-            Ok(d) => ItemResult {
-                index,
-                external_id,
-                outcome: d.outcome,
-                id: d.id,
-                volunteer_number: d.volunteer_number,
-                status: d.status,
-                conflict: d.conflict,
-                problem: None,
-            },
-            Err(e) if is_fatal(&e) => return Err(e),
-            Err(e) => ItemResult {
-                index,
-                external_id,
-                outcome: Outcome::Rejected,
-                id: None,
-                volunteer_number: None,
-                status: None,
-                conflict: None,
-                problem: Some(problem_of(&e)),
-            },
-        };
-        match result.outcome {
-            Outcome::Created => summary.created += 1,
-            Outcome::Updated => summary.updated += 1,
-            Outcome::Unchanged => summary.unchanged += 1,
-            Outcome::Linked => summary.linked += 1,
-            Outcome::Rejected => summary.rejected += 1,
-        }
-        results.push(result);
+        results.push(item_result(index, external_id, outcome)?);
     }
-    Ok(BatchOut { results, summary })
+    Ok(batch_out(results))
 }
 
 // ---------------------------------------------------------------------------
@@ -543,6 +572,16 @@ async fn upsert_volunteer(
 
 /// Upserts a batch of service records (see the module documentation for the rules).
 ///
+/// Records with external ids new to the partner — the bulk of a push — are checked with a few
+/// queries for the whole batch and written together in one transaction through
+/// [`records::service::insert_many`](crate::records::service::insert_many) (multi-row
+/// statements; per-item rule failures are still per-item results). Everything else — items
+/// already mapped (unchanged or updated), an external id repeated within the batch, and the
+/// whole set again should that transaction fail on a conflict with a concurrent request — goes
+/// through the per-item path afterwards, in item order. New records are therefore written
+/// before updates of the same batch; the outcomes are those of items processed one by one in
+/// that order.
+///
 /// # Errors
 /// Only failures of the service itself (500, 503); item problems are item results.
 pub async fn records(
@@ -551,10 +590,343 @@ pub async fn records(
     actor: &Actor,
     items: Vec<Value>,
 ) -> Result<BatchOut, ApiError> {
-    run(items, |item: PartnerRecordIn| {
-        upsert_record(state, partner, actor, item)
-    })
-    .await
+    let mut external_ids = Vec::with_capacity(items.len());
+    let mut parsed: Vec<Option<PartnerRecordIn>> = Vec::with_capacity(items.len());
+    let mut outcomes: Vec<Option<Result<Done, ApiError>>> = Vec::with_capacity(items.len());
+    for raw in items {
+        let (external_id, item) = parse_item(raw);
+        external_ids.push(external_id);
+        match item {
+            Ok(item) => {
+                parsed.push(Some(item));
+                outcomes.push(None);
+            }
+            Err(e) => {
+                parsed.push(None);
+                outcomes.push(Some(Err(e)));
+            }
+        }
+    }
+    let settled = {
+        let mut seen = std::collections::HashSet::new();
+        // Items for the set-based path: (index, item, content hash).
+        let mut fresh: Vec<(usize, &PartnerRecordIn, String)> = Vec::new();
+        for (index, item) in parsed.iter().enumerate() {
+            let Some(item) = item else { continue };
+            if let Err(e) = check_external_id("external_id", &item.external_id) {
+                outcomes[index] = Some(Err(e));
+            } else if seen.insert(item.external_id.as_str()) {
+                fresh.push((index, item, content_hash(state, item)?));
+            }
+        }
+        new_records(state, partner, actor, fresh).await?
+    };
+    for (index, done) in settled {
+        outcomes[index] = Some(done);
+    }
+    let mut results = Vec::with_capacity(parsed.len());
+    for (index, ((external_id, item), outcome)) in external_ids
+        .into_iter()
+        .zip(parsed)
+        .zip(outcomes)
+        .enumerate()
+    {
+        let outcome = match (outcome, item) {
+            (Some(o), _) => o,
+            (None, Some(item)) => upsert_record(state, partner, actor, item).await,
+            (None, None) => Err(ApiError::Internal("batch item lost".into())),
+        };
+        results.push(item_result(index, external_id, outcome)?);
+    }
+    Ok(batch_out(results))
+}
+
+/// The set-based path of [`records`] for items whose external ids are not mapped yet: the
+/// outcome of each item it settles, by index. Items found mapped, or all of them when the
+/// transaction meets a concurrent writer, are left out (the per-item path takes them).
+async fn new_records(
+    state: &AppState,
+    partner: &PartnerClient,
+    actor: &Actor,
+    items: Vec<(usize, &PartnerRecordIn, String)>,
+) -> Result<Vec<(usize, Result<Done, ApiError>)>, ApiError> {
+    let db = &state.db;
+    let mut mapped = std::collections::HashSet::new();
+    let ids: Vec<String> = items
+        .iter()
+        .map(|(_, i, _)| i.external_id.clone())
+        .collect();
+    for part in ids.chunks(500) {
+        mapped.extend(
+            ext::Entity::find()
+                .select_only()
+                .column(ext::Column::ExternalId)
+                .filter(ext::Column::PartnerId.eq(partner.partner_id))
+                .filter(ext::Column::Kind.eq(KIND_SERVICE_RECORD))
+                .filter(ext::Column::ExternalId.is_in(part.to_vec()))
+                .into_tuple::<String>()
+                .all(db)
+                .await?,
+        );
+    }
+    let items: Vec<_> = items
+        .into_iter()
+        .filter(|(_, i, _)| !mapped.contains(&i.external_id))
+        .collect();
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let orgs =
+        OrganizationCheck::load(db, partner, items.iter().map(|(_, i, _)| i.organization_id))
+            .await?;
+    let people = VolunteerLookup::load(db, partner, items.iter().map(|(_, i, _)| *i)).await?;
+    let mut out = Vec::with_capacity(items.len());
+    let mut accepted = Vec::new();
+    for (index, item, hash) in items {
+        let checked = orgs
+            .check(item.organization_id)
+            .and_then(|()| record_text(item))
+            .and_then(|text| Ok((text, people.resolve(item)?)));
+        match checked {
+            Err(e) => out.push((index, Err(e))),
+            Ok((text, volunteer_id)) => accepted.push((index, item, hash, text, volunteer_id)),
+        }
+    }
+    if accepted.is_empty() {
+        return Ok(out);
+    }
+    match write_new_records(state, partner, actor, &accepted).await {
+        Ok(done) => {
+            out.extend(done);
+            Ok(out)
+        }
+        Err(e) if is_fatal(&e) => Err(e),
+        // A concurrent request mapped one of these external ids first (or another conflict of
+        // the whole transaction): nothing was written; the per-item path settles each item.
+        Err(_) => Ok(out),
+    }
+}
+
+/// Writes the accepted new records and their external-id mappings in one transaction.
+async fn write_new_records(
+    state: &AppState,
+    partner: &PartnerClient,
+    actor: &Actor,
+    accepted: &[(usize, &PartnerRecordIn, String, RecordText, Uuid)],
+) -> Result<Vec<(usize, Result<Done, ApiError>)>, ApiError> {
+    let entered_at = Utc::now();
+    let news = accepted
+        .iter()
+        .map(|(_, item, _, text, volunteer_id)| {
+            new_record(partner, item, text.clone(), *volunteer_id, entered_at)
+        })
+        .collect();
+    let txn = state.db.begin().await?;
+    let written = insert_many(&txn, state.settings.time_zone, actor, news).await?;
+    let mut maps = Vec::new();
+    let mut out = Vec::with_capacity(accepted.len());
+    for ((index, item, hash, _, _), r) in accepted.iter().zip(written) {
+        out.push((
+            *index,
+            r.map(|r| {
+                maps.push(ext::ActiveModel {
+                    partner_id: Set(partner.partner_id),
+                    kind: Set(KIND_SERVICE_RECORD.to_owned()),
+                    external_id: Set(item.external_id.clone()),
+                    entity_id: Set(r.id),
+                    content_hash: Set(hash.clone()),
+                    owned: Set(true),
+                    created_at: Set(entered_at),
+                    updated_at: Set(entered_at),
+                });
+                Done::record(Outcome::Created, &r)
+            }),
+        ));
+    }
+    // 8 columns a row: 1,000 rows stay below SQLite's bind-parameter limit.
+    for part in maps.chunks(1000) {
+        ext::Entity::insert_many(part.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The ledger entry of a partner's new record (source `partner:<client_id>`).
+fn new_record(
+    partner: &PartnerClient,
+    item: &PartnerRecordIn,
+    text: RecordText,
+    volunteer_id: Uuid,
+    entered_at: chrono::DateTime<Utc>,
+) -> NewRecord {
+    NewRecord {
+        volunteer_id,
+        organization_id: item.organization_id,
+        text,
+        started_at: item.started_at,
+        ended_at: item.ended_at,
+        source: partner.record_source(),
+        external_id: Some(item.external_id.clone()),
+        project_id: None,
+        shift_id: None,
+        review_required: false,
+        approve: item.approve,
+        supersedes: None,
+        entered_at,
+    }
+}
+
+/// Which organizations of a batch are in the partner's scope and active (two queries).
+struct OrganizationCheck {
+    in_scope: std::collections::HashSet<Uuid>,
+    active: std::collections::HashSet<Uuid>,
+}
+
+impl OrganizationCheck {
+    async fn load(
+        db: &impl ConnectionTrait,
+        partner: &PartnerClient,
+        orgs: impl Iterator<Item = Uuid>,
+    ) -> Result<Self, ApiError> {
+        let mut orgs: Vec<Uuid> = orgs.collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        let mut in_scope = std::collections::HashSet::new();
+        let mut active = std::collections::HashSet::new();
+        for part in orgs.chunks(500) {
+            if !partner.scope().is_empty() {
+                in_scope.extend(
+                    entity::organization_closure::Entity::find()
+                        .select_only()
+                        .column(entity::organization_closure::Column::DescendantId)
+                        .filter(
+                            entity::organization_closure::Column::AncestorId
+                                .is_in(partner.scope().to_vec()),
+                        )
+                        .filter(
+                            entity::organization_closure::Column::DescendantId.is_in(part.to_vec()),
+                        )
+                        .into_tuple::<Uuid>()
+                        .all(db)
+                        .await?,
+                );
+            }
+            active.extend(
+                organization::Entity::find()
+                    .select_only()
+                    .column(organization::Column::Id)
+                    .filter(organization::Column::Id.is_in(part.to_vec()))
+                    .filter(
+                        organization::Column::Status.eq(entity::enums::OrganizationStatus::Active),
+                    )
+                    .into_tuple::<Uuid>()
+                    .all(db)
+                    .await?,
+            );
+        }
+        Ok(Self { in_scope, active })
+    }
+
+    /// [`check_organization`] from the loaded sets.
+    fn check(&self, org: Uuid) -> Result<(), ApiError> {
+        if !self.in_scope.contains(&org) {
+            return Err(out_of_scope());
+        }
+        if !self.active.contains(&org) {
+            return Err(organization_inactive());
+        }
+        Ok(())
+    }
+}
+
+/// The volunteers a batch of records refers to, in the partner's scope (two queries).
+struct VolunteerLookup {
+    /// Partner external id → volunteer id.
+    mapped: HashMap<String, Uuid>,
+    by_id: HashMap<Uuid, volunteer::Model>,
+    by_number: HashMap<String, Uuid>,
+}
+
+impl VolunteerLookup {
+    async fn load<'a>(
+        db: &impl ConnectionTrait,
+        partner: &PartnerClient,
+        items: impl Iterator<Item = &'a PartnerRecordIn>,
+    ) -> Result<Self, ApiError> {
+        let (mut externals, mut numbers) = (Vec::new(), Vec::new());
+        for i in items {
+            match (&i.volunteer_external_id, &i.volunteer_number) {
+                (Some(x), None) => externals.push(x.clone()),
+                (None, Some(n)) => numbers.push(n.trim().to_owned()),
+                _ => {}
+            }
+        }
+        for list in [&mut externals, &mut numbers] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let mut mapped = HashMap::new();
+        for part in externals.chunks(500) {
+            mapped.extend(
+                ext::Entity::find()
+                    .select_only()
+                    .column(ext::Column::ExternalId)
+                    .column(ext::Column::EntityId)
+                    .filter(ext::Column::PartnerId.eq(partner.partner_id))
+                    .filter(ext::Column::Kind.eq(KIND_VOLUNTEER))
+                    .filter(ext::Column::ExternalId.is_in(part.to_vec()))
+                    .into_tuple::<(String, Uuid)>()
+                    .all(db)
+                    .await?,
+            );
+        }
+        let ids: Vec<Uuid> = mapped.values().copied().collect();
+        let mut by_id = HashMap::new();
+        let mut by_number = HashMap::new();
+        for part in ids.chunks(500) {
+            by_id.extend(
+                volunteer::Entity::find()
+                    .filter(volunteer::Column::Id.is_in(part.to_vec()))
+                    .filter(volunteers_in_scope(partner))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|v| (v.id, v)),
+            );
+        }
+        for part in numbers.chunks(500) {
+            for v in volunteer::Entity::find()
+                .filter(volunteer::Column::VolunteerNumber.is_in(part.to_vec()))
+                .filter(volunteers_in_scope(partner))
+                .all(db)
+                .await?
+            {
+                by_number.insert(v.volunteer_number.clone(), v.id);
+                by_id.insert(v.id, v);
+            }
+        }
+        Ok(Self {
+            mapped,
+            by_id,
+            by_number,
+        })
+    }
+
+    /// [`resolve_volunteer`] from the loaded rows: the volunteer's id.
+    fn resolve(&self, item: &PartnerRecordIn) -> Result<Uuid, ApiError> {
+        let (id, field) = match (&item.volunteer_external_id, &item.volunteer_number) {
+            (Some(x), None) => (self.mapped.get(x).copied(), "volunteer_external_id"),
+            (None, Some(n)) => (self.by_number.get(n.trim()).copied(), "volunteer_number"),
+            _ => return Err(volunteer_reference()),
+        };
+        let v = id
+            .and_then(|id| self.by_id.get(&id))
+            .ok_or_else(|| volunteer_not_found(field))?;
+        check_not_deregistered(v)?;
+        Ok(v.id)
+    }
 }
 
 fn text(issues: &mut Vec<FieldIssue>, field: &str, raw: &str, max: usize) -> String {
@@ -604,18 +976,11 @@ async fn resolve_volunteer(
     partner: &PartnerClient,
     item: &PartnerRecordIn,
 ) -> Result<volunteer::Model, ApiError> {
-    let not_found = |field: &str| {
-        ApiError::field(
-            field,
-            "volunteer_not_found",
-            "no such volunteer in this partner's scope",
-        )
-    };
     let (id_filter, field) = match (&item.volunteer_external_id, &item.volunteer_number) {
         (Some(x), None) => {
             let m = mapping(db, partner.partner_id, KIND_VOLUNTEER, x)
                 .await?
-                .ok_or_else(|| not_found("volunteer_external_id"))?;
+                .ok_or_else(|| volunteer_not_found("volunteer_external_id"))?;
             (
                 volunteer::Column::Id.eq(m.entity_id),
                 "volunteer_external_id",
@@ -625,27 +990,42 @@ async fn resolve_volunteer(
             volunteer::Column::VolunteerNumber.eq(n.trim()),
             "volunteer_number",
         ),
-        _ => {
-            return Err(ApiError::field(
-                "volunteer_external_id",
-                "volunteer_reference",
-                "give exactly one of volunteer_external_id and volunteer_number",
-            ));
-        }
+        _ => return Err(volunteer_reference()),
     };
     let v = volunteer::Entity::find()
         .filter(id_filter)
         .filter(volunteers_in_scope(partner))
         .one(db)
         .await?
-        .ok_or_else(|| not_found(field))?;
+        .ok_or_else(|| volunteer_not_found(field))?;
+    check_not_deregistered(&v)?;
+    Ok(v)
+}
+
+fn volunteer_not_found(field: &str) -> ApiError {
+    ApiError::field(
+        field,
+        "volunteer_not_found",
+        "no such volunteer in this partner's scope",
+    )
+}
+
+fn volunteer_reference() -> ApiError {
+    ApiError::field(
+        "volunteer_external_id",
+        "volunteer_reference",
+        "give exactly one of volunteer_external_id and volunteer_number",
+    )
+}
+
+fn check_not_deregistered(v: &volunteer::Model) -> Result<(), ApiError> {
     if v.status == VolunteerStatus::Deregistered {
         return Err(ApiError::Conflict {
             code: "volunteer_deregistered",
             detail: "the volunteer has deregistered".into(),
         });
     }
-    Ok(v)
+    Ok(())
 }
 
 /// The newest record of the correction chain that starts at `id`: a local admin may have
@@ -758,21 +1138,7 @@ async fn upsert_record(
                 &txn,
                 tz,
                 actor,
-                NewRecord {
-                    volunteer_id: vol.id,
-                    organization_id: item.organization_id,
-                    text,
-                    started_at: item.started_at,
-                    ended_at: item.ended_at,
-                    source: partner.record_source(),
-                    external_id: Some(item.external_id.clone()),
-                    project_id: None,
-                    shift_id: None,
-                    review_required: false,
-                    approve: item.approve,
-                    supersedes: None,
-                    entered_at: Utc::now(),
-                },
+                new_record(partner, &item, text, vol.id, Utc::now()),
             )
             .await?;
             put_mapping(

@@ -13,7 +13,7 @@
 //! concurrent changes of different volunteers never lose updates. SQLite serialises all writes
 //! on its single pooled connection.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
@@ -22,7 +22,7 @@ use entity::{
     calendar_day, certificate, certificate_record, organization, organization_year_total,
     service_record, volunteer, volunteer_total, volunteer_year_total,
 };
-use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
     EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionSession as _,
@@ -237,38 +237,100 @@ pub async fn is_late(
 /// Takes the per-volunteer lock: upserts the volunteer's totals row with a no-op update, which
 /// on PostgreSQL row-locks it until commit (see the module docs).
 async fn lock_volunteer(txn: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<(), ApiError> {
-    upsert_volunteer_total(txn, volunteer_id, 0, 0).await
+    lock_volunteers(txn, [volunteer_id]).await
 }
 
-async fn upsert_volunteer_total(
+/// [`lock_volunteer`] for many volunteers: one multi-row upsert in id order, so that two
+/// transactions locking overlapping sets always lock in the same order and cannot deadlock.
+async fn lock_volunteers(
     txn: &impl ConnectionTrait,
-    volunteer_id: Uuid,
-    minutes: i64,
-    records: i64,
+    volunteer_ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<(), ApiError> {
-    use volunteer_total::Column as C;
-    volunteer_total::Entity::insert(volunteer_total::ActiveModel {
-        volunteer_id: Set(volunteer_id),
-        approved_minutes: Set(minutes),
-        approved_records: Set(records),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(C::VolunteerId)
-            .value(
-                C::ApprovedMinutes,
-                Expr::col((volunteer_total::Entity, C::ApprovedMinutes)).add(minutes),
-            )
-            .value(
-                C::ApprovedRecords,
-                Expr::col((volunteer_total::Entity, C::ApprovedRecords)).add(records),
-            )
-            .update_column(C::UpdatedAt)
-            .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
+    let zero: BTreeMap<Uuid, (i64, i64)> = volunteer_ids.into_iter().map(|v| (v, (0, 0))).collect();
+    upsert_volunteer_totals(txn, &zero).await
+}
+
+/// A summary table whose rows are keyed and carry `approved_minutes` and `approved_records`.
+struct SummaryTable {
+    table: &'static str,
+    keys: &'static [&'static str],
+    /// Columns set to the proposed value on conflict (after the keys and the two sums).
+    replace: &'static [&'static str],
+}
+
+const SUMS: [&str; 2] = ["approved_minutes", "approved_records"];
+
+/// Adds `(minutes, records)` deltas to a summary table: one multi-row
+/// `INSERT … ON CONFLICT (keys) DO UPDATE SET x = x + excluded.x` per 500 rows. Each row is the
+/// key values, then minutes and records, then the `replace` values. Callers pass distinct
+/// keys (PostgreSQL refuses one statement touching a row twice) in key order (the lock order).
+async fn upsert_sums(
+    txn: &impl ConnectionTrait,
+    t: &SummaryTable,
+    rows: Vec<Vec<Expr>>,
+) -> Result<(), ApiError> {
+    let table = Alias::new(t.table);
+    let mut update = OnConflict::columns(t.keys.iter().map(|k| Alias::new(*k)));
+    for sum in SUMS {
+        update.value(
+            Alias::new(sum),
+            Expr::col((table.clone(), Alias::new(sum)))
+                .add(Expr::col((Alias::new("excluded"), Alias::new(sum)))),
+        );
+    }
+    for col in t.replace {
+        update.value(
+            Alias::new(*col),
+            Expr::col((Alias::new("excluded"), Alias::new(*col))),
+        );
+    }
+    let columns: Vec<Alias> = t
+        .keys
+        .iter()
+        .chain(SUMS.iter())
+        .chain(t.replace.iter())
+        .map(|c| Alias::new(*c))
+        .collect();
+    for part in rows.chunks(500) {
+        let mut stmt = Query::insert()
+            .into_table(table.clone())
+            .columns(columns.clone())
+            .on_conflict(update.clone())
+            .to_owned();
+        for row in part {
+            stmt.values(row.clone()).map_err(ApiError::internal)?;
+        }
+        txn.execute(&stmt).await?;
+    }
     Ok(())
+}
+
+async fn upsert_volunteer_totals(
+    txn: &impl ConnectionTrait,
+    deltas: &BTreeMap<Uuid, (i64, i64)>,
+) -> Result<(), ApiError> {
+    let now = Utc::now();
+    let rows = deltas
+        .iter()
+        .map(|(v, (m, r))| {
+            vec![
+                Expr::value(*v),
+                Expr::value(*m),
+                Expr::value(*r),
+                Expr::value(now),
+            ]
+        })
+        .collect();
+    upsert_sums(
+        txn,
+        &SummaryTable {
+            table: "volunteer_totals",
+            keys: &["volunteer_id"],
+            replace: &["updated_at"],
+        },
+        rows,
+    )
+    .await
 }
 
 /// Adds (`sign` = 1) or removes (`sign` = -1) an approved record's minutes to or from the
@@ -296,53 +358,67 @@ async fn add_to_totals(
     record: &service_record::Model,
     sign: i64,
 ) -> Result<(), ApiError> {
-    let minutes = sign * i64::from(record.minutes);
-    let year = local_year(tz, record.started_at);
-    upsert_volunteer_total(txn, record.volunteer_id, minutes, sign).await?;
-    {
-        use volunteer_year_total::Column as C;
-        volunteer_year_total::Entity::insert(volunteer_year_total::ActiveModel {
-            volunteer_id: Set(record.volunteer_id),
-            year: Set(year),
-            approved_minutes: Set(minutes),
-            approved_records: Set(sign),
-        })
-        .on_conflict(
-            OnConflict::columns([C::VolunteerId, C::Year])
-                .value(
-                    C::ApprovedMinutes,
-                    Expr::col((volunteer_year_total::Entity, C::ApprovedMinutes)).add(minutes),
-                )
-                .value(
-                    C::ApprovedRecords,
-                    Expr::col((volunteer_year_total::Entity, C::ApprovedRecords)).add(sign),
-                )
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
+    add_many_to_totals(txn, tz, &[record], sign).await
+}
+
+/// [`add_to_totals`] for many records: three multi-row upserts whatever their number.
+async fn add_many_to_totals(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    records: &[&service_record::Model],
+    sign: i64,
+) -> Result<(), ApiError> {
+    let mut volunteers: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    let mut volunteer_years: BTreeMap<(Uuid, i32), (i64, i64)> = BTreeMap::new();
+    let mut organization_years: BTreeMap<(Uuid, i32), (i64, i64)> = BTreeMap::new();
+    for r in records {
+        let minutes = sign * i64::from(r.minutes);
+        let year = local_year(tz, r.started_at);
+        for (m, n) in [
+            volunteers.entry(r.volunteer_id).or_default(),
+            volunteer_years.entry((r.volunteer_id, year)).or_default(),
+            organization_years
+                .entry((r.organization_id, year))
+                .or_default(),
+        ] {
+            *m += minutes;
+            *n += sign;
+        }
     }
-    {
-        use organization_year_total::Column as C;
-        organization_year_total::Entity::insert(organization_year_total::ActiveModel {
-            organization_id: Set(record.organization_id),
-            year: Set(year),
-            approved_minutes: Set(minutes),
-            approved_records: Set(sign),
-        })
-        .on_conflict(
-            OnConflict::columns([C::OrganizationId, C::Year])
-                .value(
-                    C::ApprovedMinutes,
-                    Expr::col((organization_year_total::Entity, C::ApprovedMinutes)).add(minutes),
-                )
-                .value(
-                    C::ApprovedRecords,
-                    Expr::col((organization_year_total::Entity, C::ApprovedRecords)).add(sign),
-                )
-                .to_owned(),
+    upsert_volunteer_totals(txn, &volunteers).await?;
+    let by_year: [(&'static str, &'static [&'static str], _); 2] = [
+        (
+            "volunteer_year_totals",
+            &["volunteer_id", "year"],
+            volunteer_years,
+        ),
+        (
+            "organization_year_totals",
+            &["organization_id", "year"],
+            organization_years,
+        ),
+    ];
+    for (table, keys, deltas) in by_year {
+        let rows = deltas
+            .into_iter()
+            .map(|((id, year), (m, n))| {
+                vec![
+                    Expr::value(id),
+                    Expr::value(year),
+                    Expr::value(m),
+                    Expr::value(n),
+                ]
+            })
+            .collect();
+        upsert_sums(
+            txn,
+            &SummaryTable {
+                table,
+                keys,
+                replace: &[],
+            },
+            rows,
         )
-        .exec_without_returning(txn)
         .await?;
     }
     Ok(())
@@ -536,6 +612,9 @@ fn overlaps_error() -> ApiError {
 // Entry
 // ---------------------------------------------------------------------------
 
+/// A stored record's id, start and end.
+type Interval = (Uuid, DateTime<Utc>, DateTime<Utc>);
+
 /// Everything needed to insert one record.
 #[derive(Debug, Clone)]
 pub struct NewRecord {
@@ -568,7 +647,8 @@ pub struct NewRecord {
 }
 
 /// Inserts a record inside `txn`: computes minutes, the late and conflict flags, approves it
-/// when asked and possible (updating totals), and writes the audit rows.
+/// when asked and possible (updating totals), and writes the audit rows. [`insert_many`] with
+/// one record.
 ///
 /// # Errors
 /// 422 `interval_invalid` / `interval_too_long`; database errors.
@@ -578,70 +658,218 @@ pub async fn insert_record(
     actor: &Actor,
     new: NewRecord,
 ) -> Result<service_record::Model, ApiError> {
-    let raw = credited_minutes(new.started_at, new.ended_at)?;
-    let late = is_late(txn, tz, new.ended_at, new.entered_at).await?;
-    lock_volunteer(txn, new.volunteer_id).await?;
-    let (minutes, rounding_rule_set) =
-        crate::incentives::service::credit(txn, tz, new.volunteer_id, new.started_at, raw).await?;
-    let except: Vec<Uuid> = new.supersedes.iter().map(|(id, _)| *id).collect();
-    let conflict = approved_overlap(txn, new.volunteer_id, new.started_at, new.ended_at, &except)
+    insert_many(txn, tz, actor, vec![new])
         .await?
-        .is_some();
-    let approved = new.approve && !conflict;
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let (supersedes_id, correction_reason) = new.supersedes.unzip();
-    let model = service_record::ActiveModel {
-        id: Set(id),
-        volunteer_id: Set(new.volunteer_id),
-        organization_id: Set(new.organization_id),
-        activity_name: Set(new.text.activity_name),
-        service_category: Set(new.text.service_category),
-        place: Set(new.text.place),
-        content: Set(new.text.content),
-        activity_leader: Set(new.text.activity_leader),
-        started_at: Set(new.started_at),
-        ended_at: Set(new.ended_at),
-        minutes: Set(minutes),
-        raw_minutes: Set(Some(raw)),
-        rounding_rule_set_id: Set(Some(rounding_rule_set)),
-        source: Set(new.source),
-        external_id: Set(new.external_id),
-        recorded_by: Set(actor.account_id),
-        status: Set(if approved {
-            ServiceRecordStatus::Approved
-        } else {
-            ServiceRecordStatus::Pending
-        }),
-        conflict: Set(conflict),
-        late: Set(late),
-        review_required: Set(new.review_required),
-        supersedes_id: Set(supersedes_id),
-        correction_reason: Set(correction_reason),
-        decided_by: Set(if approved { actor.account_id } else { None }),
-        decided_at: Set(approved.then_some(now)),
-        decision_reason: Set(None),
-        project_id: Set(new.project_id),
-        shift_id: Set(new.shift_id),
-        created_at: Set(now),
-        version: Set(1),
-    }
-    .insert(txn)
-    .await?;
-    if approved {
-        apply_totals(txn, tz, &model, 1).await?;
-    }
-    audit::record(
+        .pop()
+        .unwrap_or_else(|| Err(ApiError::Internal("no record inserted".into())))
+}
+
+/// Inserts many records inside `txn` with set-based statements (partner batches; one record
+/// for every other entry path): for each record the minutes (credited under the rule set in
+/// force on its service day), the late flag (Art. 11), the conflict flag (an approved record
+/// of the same volunteer overlapping it — already stored, or earlier in `news` and approved),
+/// approval when asked and possible; then the records, their audit rows (`create` or
+/// `correct`, and `approve`), the summary totals, the star levels of the volunteers concerned
+/// and the change-log rows, each written with multi-row statements. Takes the volunteers'
+/// locks first, in id order.
+///
+/// A record whose own rules fail (interval) gets its error in its slot and is not written; the
+/// others are. A record with `supersedes` ignores that record in its overlap check.
+///
+/// # Errors
+/// Per record: 422 `interval_invalid`, `interval_too_long`, `interval_in_future`,
+/// `reference_not_found`. The whole call: database errors (the caller's transaction is then to
+/// be rolled back).
+pub async fn insert_many(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    actor: &Actor,
+    news: Vec<NewRecord>,
+) -> Result<Vec<Result<service_record::Model, ApiError>>, ApiError> {
+    let raws: Vec<Result<i32, ApiError>> = news
+        .iter()
+        .map(|n| credited_minutes(n.started_at, n.ended_at))
+        .collect();
+    let valid = || {
+        news.iter()
+            .zip(&raws)
+            .filter_map(|(n, raw)| raw.as_ref().ok().map(|raw| (n, *raw)))
+    };
+    let Some(first_end) = valid().map(|(n, _)| local_date(tz, n.ended_at)).min() else {
+        return Ok(raws
+            .into_iter()
+            .map(|r| r.and_then(|_| Err(ApiError::Internal("no valid record".into()))))
+            .collect());
+    };
+    // Holidays and make-up days for every late check at once (ten working days never span more
+    // than 90 calendar days, see `is_late`).
+    let last_end = valid()
+        .map(|(n, _)| local_date(tz, n.ended_at))
+        .max()
+        .unwrap_or(first_end);
+    let any_later = valid().any(|(n, _)| local_date(tz, n.entered_at) > local_date(tz, n.ended_at));
+    let (holidays, workdays) = if any_later {
+        calendar(txn, first_end, last_end + Duration::days(90)).await?
+    } else {
+        Default::default()
+    };
+    lock_volunteers(txn, valid().map(|(n, _)| n.volunteer_id)).await?;
+    let credits = crate::incentives::service::credit_many(
         txn,
-        actor,
-        Entry {
-            action: if model.supersedes_id.is_some() {
+        tz,
+        &valid()
+            .map(|(n, raw)| (n.volunteer_id, n.started_at, raw))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    // Approved records of these volunteers that may overlap: [earliest start, latest end).
+    let from = valid().map(|(n, _)| n.started_at).min().unwrap_or_default();
+    let to = valid().map(|(n, _)| n.ended_at).max().unwrap_or_default();
+    let mut volunteers: Vec<Uuid> = valid().map(|(n, _)| n.volunteer_id).collect();
+    volunteers.sort_unstable();
+    volunteers.dedup();
+    let mut approved: HashMap<Uuid, Vec<Interval>> = HashMap::new();
+    for part in volunteers.chunks(500) {
+        let rows: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = service_record::Entity::find()
+            .select_only()
+            .columns([
+                service_record::Column::Id,
+                service_record::Column::VolunteerId,
+                service_record::Column::StartedAt,
+                service_record::Column::EndedAt,
+            ])
+            .filter(service_record::Column::VolunteerId.is_in(part.to_vec()))
+            .filter(service_record::Column::Status.eq(ServiceRecordStatus::Approved))
+            .filter(service_record::Column::StartedAt.lt(to))
+            .filter(service_record::Column::EndedAt.gt(from))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        for (id, v, s, e) in rows {
+            approved.entry(v).or_default().push((id, s, e));
+        }
+    }
+
+    let now = Utc::now();
+    let mut credits = credits.into_iter();
+    let mut out: Vec<Result<service_record::Model, ApiError>> = Vec::with_capacity(news.len());
+    for (new, raw) in news.into_iter().zip(raws) {
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(e) => {
+                out.push(Err(e));
+                continue;
+            }
+        };
+        let (minutes, rounding_rule_set) = match credits.next() {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                out.push(Err(e));
+                continue;
+            }
+            None => return Err(ApiError::Internal("credit missing".into())),
+        };
+        let late = rules::is_late(
+            local_date(tz, new.ended_at),
+            local_date(tz, new.entered_at),
+            &holidays,
+            &workdays,
+        );
+        let superseded = new.supersedes.as_ref().map(|(id, _)| *id);
+        let mine = approved.entry(new.volunteer_id).or_default();
+        let conflict = mine.iter().any(|(id, s, e)| {
+            Some(*id) != superseded && rules::overlaps(*s, *e, new.started_at, new.ended_at)
+        });
+        let is_approved = new.approve && !conflict;
+        let id = Uuid::now_v7();
+        if is_approved {
+            mine.push((id, new.started_at, new.ended_at));
+        }
+        let (supersedes_id, correction_reason) = new.supersedes.unzip();
+        out.push(Ok(service_record::Model {
+            id,
+            volunteer_id: new.volunteer_id,
+            organization_id: new.organization_id,
+            activity_name: new.text.activity_name,
+            service_category: new.text.service_category,
+            place: new.text.place,
+            content: new.text.content,
+            activity_leader: new.text.activity_leader,
+            started_at: new.started_at,
+            ended_at: new.ended_at,
+            minutes,
+            raw_minutes: Some(raw),
+            rounding_rule_set_id: Some(rounding_rule_set),
+            source: new.source,
+            external_id: new.external_id,
+            recorded_by: actor.account_id,
+            status: if is_approved {
+                ServiceRecordStatus::Approved
+            } else {
+                ServiceRecordStatus::Pending
+            },
+            conflict,
+            late,
+            review_required: new.review_required,
+            supersedes_id,
+            correction_reason,
+            decided_by: if is_approved { actor.account_id } else { None },
+            decided_at: is_approved.then_some(now),
+            decision_reason: None,
+            project_id: new.project_id,
+            shift_id: new.shift_id,
+            created_at: now,
+            version: 1,
+        }));
+    }
+    // Written as the database stores them (instants to the microsecond), so that what the
+    // change log and the caller see is what a read returns.
+    let models: Vec<service_record::ActiveModel> = out
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|m| service_record::ActiveModel::from(m.clone()))
+        .collect();
+    let mut stored: HashMap<Uuid, service_record::Model> = HashMap::with_capacity(models.len());
+    // 31 columns a row: 500 rows stay below SQLite's 32,766 bind parameters.
+    for part in models.chunks(500) {
+        for m in service_record::Entity::insert_many(part.to_vec())
+            .exec_with_returning(txn)
+            .await?
+        {
+            stored.insert(m.id, m);
+        }
+    }
+    let out: Vec<Result<service_record::Model, ApiError>> = out
+        .into_iter()
+        .map(|r| {
+            r.and_then(|m| {
+                stored
+                    .remove(&m.id)
+                    .ok_or_else(|| ApiError::Internal("inserted record not returned".into()))
+            })
+        })
+        .collect();
+    let written: Vec<&service_record::Model> = out.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let approved_now: Vec<&service_record::Model> = written
+        .iter()
+        .copied()
+        .filter(|m| m.status == ServiceRecordStatus::Approved)
+        .collect();
+    if !approved_now.is_empty() {
+        add_many_to_totals(txn, tz, &approved_now, 1).await?;
+        let ids: Vec<Uuid> = approved_now.iter().map(|m| m.volunteer_id).collect();
+        crate::incentives::service::recompute_many(txn, tz, &ids, &Actor::default()).await?;
+    }
+    let mut entries = Vec::with_capacity(written.len() + approved_now.len());
+    for m in &written {
+        entries.push(Entry {
+            action: if m.supersedes_id.is_some() {
                 "correct"
             } else {
                 "create"
             },
             entity_type: ENTITY,
-            entity_id: id,
+            entity_id: m.id,
             fields: [
                 "volunteer_id",
                 "organization_id",
@@ -659,27 +887,22 @@ pub async fn insert_record(
             .into_iter()
             .map(String::from)
             .collect(),
-            reason: model.correction_reason.clone(),
-        },
-    )
-    .await?;
-    if approved {
-        audit::record(
-            txn,
-            actor,
-            Entry {
-                action: "approve",
-                entity_type: ENTITY,
-                entity_id: id,
-                fields: vec!["status".into()],
-                reason: None,
-            },
-        )
-        .await?;
+            reason: m.correction_reason.clone(),
+        });
     }
-    crate::sync::changes::service_record(txn, &model, crate::sync::changes::Operation::Create)
+    for m in &approved_now {
+        entries.push(Entry {
+            action: "approve",
+            entity_type: ENTITY,
+            entity_id: m.id,
+            fields: vec!["status".into()],
+            reason: None,
+        });
+    }
+    audit::record_many(txn, actor, entries).await?;
+    crate::sync::changes::service_records(txn, &written, crate::sync::changes::Operation::Create)
         .await?;
-    Ok(model)
+    Ok(out)
 }
 
 /// Manual entry by an admin (source `manual`): the organization must be in the caller's scope

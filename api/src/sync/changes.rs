@@ -265,29 +265,43 @@ pub async fn service_record(
     row: &service_record::Model,
     operation: Operation,
 ) -> Result<(), ApiError> {
+    service_records(txn, &[row], operation).await
+}
+
+/// [`service_record`] for many records, with multi-row inserts.
+///
+/// # Errors
+/// Database errors.
+pub async fn service_records(
+    txn: &impl ConnectionTrait,
+    rows: &[&service_record::Model],
+    operation: Operation,
+) -> Result<(), ApiError> {
     use entity::enums::ServiceRecordStatus as S;
-    let event_type = match (operation, row.status) {
-        (Operation::Create, _) if row.supersedes_id.is_some() => "record.corrected",
-        (_, S::Approved) => "record.approved",
-        (_, S::Rejected) => "record.rejected",
-        (_, S::Voided) => "record.voided",
-        (_, S::Superseded) => "record.superseded",
-        (Operation::Create, S::Pending) => "record.created",
-        (Operation::Update, S::Pending) => "record.updated",
-    };
-    record(
-        txn,
-        NewChange {
-            entity_type: SERVICE_RECORD,
-            entity_id: row.id,
-            organization_id: Some(row.organization_id),
-            organization_ids: vec![],
-            operation,
-            event_type,
-            snapshot: snapshot(crate::records::dto::ServiceRecordOut::from(row.clone()))?,
-        },
-    )
-    .await
+    let changes = rows
+        .iter()
+        .map(|row| {
+            let event_type = match (operation, row.status) {
+                (Operation::Create, _) if row.supersedes_id.is_some() => "record.corrected",
+                (_, S::Approved) => "record.approved",
+                (_, S::Rejected) => "record.rejected",
+                (_, S::Voided) => "record.voided",
+                (_, S::Superseded) => "record.superseded",
+                (Operation::Create, S::Pending) => "record.created",
+                (Operation::Update, S::Pending) => "record.updated",
+            };
+            Ok(NewChange {
+                entity_type: SERVICE_RECORD,
+                entity_id: row.id,
+                organization_id: Some(row.organization_id),
+                organization_ids: vec![],
+                operation,
+                event_type,
+                snapshot: snapshot(crate::records::dto::ServiceRecordOut::from((*row).clone()))?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    record_many(txn, changes).await
 }
 
 /// Records an issued or changed certificate (`certificate.issued`, `certificate.revoked`,
