@@ -91,6 +91,43 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
     Database::connect(opts).await
 }
 
+/// How many read-only connections a SQLite database gets beside its writer: one per core, at
+/// least two.
+pub fn sqlite_readers() -> u32 {
+    std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2).max(2))
+}
+
+/// The pool for reads outside any transaction ([`AppState::read_db`]). PostgreSQL: `db`
+/// itself. SQLite (WAL mode, which lets readers run beside the writer and see every committed
+/// write): [`sqlite_readers`] connections to the same file with `PRAGMA query_only`, so that
+/// reads no longer queue behind each other and behind writes on the single writer connection.
+/// An in-memory SQLite database is private to its connection: it reads through `db` too.
+///
+/// Call it after the migrations: the file and its schema must exist.
+///
+/// # Errors
+/// Connection failures.
+pub async fn connect_readers(
+    settings: &Settings,
+    db: &DatabaseConnection,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let url = &settings.database_url;
+    if !settings.is_sqlite() || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(db.clone());
+    }
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(sqlite_readers())
+        .min_connections(1)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("query_only", "ON")
+        });
+    Database::connect(opts).await
+}
+
 /// Creates the first platform admin (`admin`) when no platform admin exists. Returns the
 /// generated password when `APP_ADMIN_PASSWORD` was not set, so that it can be printed once.
 ///
@@ -172,15 +209,20 @@ impl Application {
         Migrator::up(&db, None)
             .await
             .map_err(|e| format!("migration failed: {e}"))?;
+        let read_db = connect_readers(&settings, &db)
+            .await
+            .map_err(|e| format!("cannot open the read connections: {e}"))?;
         let state = AppState {
             db,
+            read_db,
             crypto: FieldCrypto::new(settings.field_key.expose_secret()),
             jwt: JwtKeys::new(settings.jwt_secret())?,
             login_limiter: LoginLimiter::new(
                 settings.login_max_per_account,
                 settings.login_max_per_address,
             ),
-            hasher: PasswordHasher::for_this_machine(),
+            hasher: PasswordHasher::for_this_machine()
+                .map_err(|e| format!("cannot start the password hashing threads: {e}"))?,
             signer: PlatformSigner::from_seed(settings.signing_key.expose_secret()),
             settings: Arc::new(settings),
         };

@@ -14,8 +14,14 @@ use crate::records::signing::PlatformSigner;
 /// Everything a request needs besides itself. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// Connection pool.
+    /// Connection pool: every write and every read that belongs to a write.
     pub db: DatabaseConnection,
+    /// Pool for reads outside any transaction, in handlers that only read (and the account
+    /// check of every request). It sees every write committed before the read starts, never
+    /// one still open: do not read back through it what the same request is writing. On
+    /// PostgreSQL it is `db`; on SQLite, read-only connections beside the single writer (see
+    /// [`crate::startup::connect_readers`]).
+    pub read_db: DatabaseConnection,
     /// Settings.
     pub settings: Arc<Settings>,
     /// Keys for personal fields.

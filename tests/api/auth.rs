@@ -404,3 +404,58 @@ async fn unknown_routes_and_bad_path_or_query_values_are_problems() {
         .await
         .expect_problem(400, "invalid_query");
 }
+
+#[tokio::test]
+async fn a_disabled_account_is_refused_by_the_single_statement_volunteer_read() {
+    // GET /volunteers/{id} checks the account inside its own SELECT (PendingAuth): the answer
+    // must still be 401 once the account is disabled, whether the volunteer exists, is outside
+    // the caller's scope or is unknown — never 200 or 404.
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let province = app.create_org(&admin, "团省委", None).await;
+    let city = app
+        .create_org(&admin, "南京团市委", province["id"].as_str())
+        .await;
+    let other = app
+        .create_org(&admin, "苏州团市委", province["id"].as_str())
+        .await;
+    let city_id = city["id"].as_str().unwrap();
+    let inside = crate::helpers::admin_registered_volunteer(&app, &admin, city_id, "张三", 1).await;
+    let outside = crate::helpers::admin_registered_volunteer(
+        &app,
+        &admin,
+        other["id"].as_str().unwrap(),
+        "李四",
+        2,
+    )
+    .await;
+    let token = app.org_admin_token(&admin, city_id, "city-admin").await;
+    let inside = format!("/api/v1/volunteers/{}", inside["id"].as_str().unwrap());
+    let outside = format!("/api/v1/volunteers/{}", outside["id"].as_str().unwrap());
+    let unknown = format!("/api/v1/volunteers/{}", uuid::Uuid::now_v7());
+    app.get(&inside, Some(&token)).await.expect(200);
+    app.get(&outside, Some(&token))
+        .await
+        .expect_problem(404, "not_found");
+    app.get(&unknown, Some(&token))
+        .await
+        .expect_problem(404, "not_found");
+    let accounts = app
+        .get("/api/v1/accounts?role=org_admin", Some(&admin))
+        .await;
+    accounts.expect(200);
+    let id = accounts.body["items"][0]["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/accounts/{id}/disable"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    for path in [&inside, &outside, &unknown] {
+        app.get(path, Some(&token))
+            .await
+            .expect_problem(401, "account_disabled");
+    }
+    app.get(&inside, Some(&admin)).await.expect(200);
+}

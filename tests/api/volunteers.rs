@@ -1087,3 +1087,52 @@ async fn the_list_filters_by_name_region_organization_skill_mobile_and_id_number
     let nj = app.get("/api/v1/volunteers", Some(&o.nanjing_admin)).await;
     assert_eq!(nj.body["total"], 2);
 }
+
+#[tokio::test]
+async fn reads_answer_beside_an_open_write_and_see_only_committed_rows() {
+    // Reads outside transactions go through the read pool (on SQLite, read-only connections
+    // beside the single writer): a write transaction holding the writer must neither block them
+    // nor show them its uncommitted rows, and once committed the next read sees it.
+    use sea_orm::TransactionTrait as _;
+    use sea_orm::sea_query::Expr;
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = app.create_org(&admin, "团省委", None).await;
+    let org_id = org["id"].as_str().unwrap();
+    let v = crate::helpers::admin_registered_volunteer(&app, &admin, org_id, "张三", 1).await;
+    let id: uuid::Uuid = v["id"].as_str().unwrap().parse().unwrap();
+    let one = format!("/api/v1/volunteers/{id}");
+    let list = format!("/api/v1/volunteers?organization_id={org_id}");
+    let txn = app.db.begin().await.unwrap();
+    entity::volunteer::Entity::update_many()
+        .col_expr(entity::volunteer::Column::RealName, Expr::value("李四"))
+        .filter(entity::volunteer::Column::Id.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    let wait = std::time::Duration::from_secs(5);
+    let got = tokio::time::timeout(wait, app.get(&one, Some(&admin)))
+        .await
+        .expect("a read waited for the open write transaction");
+    got.expect(200);
+    assert_eq!(got.body["real_name"], "张三", "{}", got.body);
+    let listed = tokio::time::timeout(wait, app.get(&list, Some(&admin)))
+        .await
+        .expect("a list waited for the open write transaction");
+    listed.expect(200);
+    assert_eq!(
+        listed.body["items"][0]["real_name"], "张三",
+        "{}",
+        listed.body
+    );
+    txn.commit().await.unwrap();
+    let got = app.get(&one, Some(&admin)).await;
+    got.expect(200);
+    assert_eq!(got.body["real_name"], "李四", "{}", got.body);
+    let listed = app.get(&list, Some(&admin)).await;
+    assert_eq!(
+        listed.body["items"][0]["real_name"], "李四",
+        "{}",
+        listed.body
+    );
+}

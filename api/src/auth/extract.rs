@@ -2,14 +2,21 @@
 //! scope. Handlers declare who may call them with [`AuthUser::require`].
 //!
 //! Besides the signature and expiry, every request checks that the token's account still exists
-//! and is active (one primary-key read): disabling an account takes effect at once, not when its
-//! last access token expires.
+//! and is active (one primary-key read, on [`AppState::read_db`], which sees every committed
+//! write): disabling an account takes effect at once, not when its last access token expires.
+//!
+//! Hot single-row reads use [`PendingAuth`] instead, which makes the same check part of the
+//! handler's own statement (`… AND EXISTS (SELECT 1 FROM accounts WHERE id = ? AND status =
+//! 'active')`): one round trip instead of two, with the same guarantee — the row is returned
+//! only if the account was active when it was read. There is no cache: a disabled account is
+//! refused by the next request, whichever extractor the handler uses.
 
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev::Payload, web};
 use entity::account;
 use entity::enums::{AccountStatus, Role};
 use futures_util::future::LocalBoxFuture;
-use sea_orm::EntityTrait as _;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait, QueryFilter as _, Select};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -83,18 +90,100 @@ impl FromRequest for AuthUser {
             .and_then(|state| Ok((verify(req, &state)?, state)));
         Box::pin(async move {
             let (user, state) = verified?;
-            let active = account::Entity::find_by_id(user.account_id)
-                .one(&state.db)
-                .await?
-                .is_some_and(|a| a.status == AccountStatus::Active);
-            if !active {
-                return Err(ApiError::Unauthorized {
-                    code: "account_disabled",
-                    detail: "the account of this token is disabled or no longer exists".into(),
-                });
-            }
-            Ok(user)
+            PendingAuth(user).confirm(&state.read_db).await
         })
+    }
+}
+
+fn account_disabled() -> ApiError {
+    ApiError::Unauthorized {
+        code: "account_disabled",
+        detail: "the account of this token is disabled or no longer exists".into(),
+    }
+}
+
+/// A caller whose access token is verified (signature, expiry) but whose account has not been
+/// checked yet. The [`AuthUser`] comes out only through [`Self::fetch_one`], which folds the
+/// account check into the handler's statement, or [`Self::confirm`]; both refuse a disabled or
+/// deleted account with 401 `account_disabled`, exactly as the [`AuthUser`] extractor does.
+#[derive(Debug)]
+pub struct PendingAuth(AuthUser);
+
+impl PendingAuth {
+    /// The token's claims, to build the handler's query (role, scope). Not yet proof that the
+    /// account is active.
+    pub fn claims(&self) -> &AuthUser {
+        &self.0
+    }
+
+    /// Checks the account with its own primary-key read.
+    ///
+    /// # Errors
+    /// 401 `account_disabled`; database errors.
+    pub async fn confirm(self, db: &impl ConnectionTrait) -> Result<AuthUser, ApiError> {
+        let active = account::Entity::find_by_id(self.0.account_id)
+            .one(db)
+            .await?
+            .is_some_and(|a| a.status == AccountStatus::Active);
+        if active {
+            Ok(self.0)
+        } else {
+            Err(account_disabled())
+        }
+    }
+
+    /// [`AuthUser::require`] with the same precedence as the [`AuthUser`] extractor: a disabled
+    /// account gets 401 before a wrong role gets 403.
+    ///
+    /// # Errors
+    /// 401 `account_disabled`, 403 `forbidden`; database errors.
+    pub async fn require(
+        self,
+        db: &impl ConnectionTrait,
+        roles: &[Role],
+    ) -> Result<Self, ApiError> {
+        if roles.contains(&self.0.role) {
+            return Ok(self);
+        }
+        self.confirm(db).await?;
+        Err(ApiError::Forbidden)
+    }
+
+    /// Runs `select` with the account check folded in, in one statement. A row proves the
+    /// account was active when it was read; without one, a second read tells a disabled account
+    /// (401) from a missing or invisible row (`None`).
+    ///
+    /// # Errors
+    /// 401 `account_disabled`; database errors.
+    pub async fn fetch_one<E: EntityTrait>(
+        self,
+        db: &impl ConnectionTrait,
+        select: Select<E>,
+    ) -> Result<(AuthUser, Option<E::Model>), ApiError> {
+        let active = Query::select()
+            .expr(Expr::val(1))
+            .from(account::Entity)
+            .and_where(account::Column::Id.eq(self.0.account_id))
+            .and_where(account::Column::Status.eq(AccountStatus::Active))
+            .to_owned();
+        match select.filter(Expr::exists(active)).one(db).await? {
+            Some(row) => Ok((self.0, Some(row))),
+            None => Ok((self.confirm(db).await?, None)),
+        }
+    }
+}
+
+impl FromRequest for PendingAuth {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            req.app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))
+                .and_then(|state| verify(req, state))
+                .map(PendingAuth),
+        )
     }
 }
 

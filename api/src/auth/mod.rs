@@ -10,7 +10,7 @@ pub mod password;
 pub mod service;
 pub mod token;
 
-pub use extract::{AuthUser, Scope};
+pub use extract::{AuthUser, PendingAuth, Scope};
 
 /// Registers the `/auth` routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

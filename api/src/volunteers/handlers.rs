@@ -11,8 +11,8 @@ use super::dto::{
 };
 use super::service;
 use crate::audit::Actor;
-use crate::auth::AuthUser;
 use crate::auth::extract::request_id;
+use crate::auth::{AuthUser, PendingAuth};
 use crate::error::{ApiError, Problem};
 use crate::organizations::handlers::actor;
 use crate::pagination::{Page, PageParams};
@@ -175,12 +175,14 @@ pub async fn get_own_volunteer(
 #[get("/volunteers/{id}")]
 pub async fn get_volunteer(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: PendingAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<VolunteerOut>, ApiError> {
-    user.require(ANYONE)?;
+    let caller = caller.require(&state.read_db, ANYONE).await?;
     Ok(web::Json(
-        service::get_visible(&state.db, &user, *id).await?.into(),
+        service::get_visible_pending(&state.read_db, caller, *id)
+            .await?
+            .into(),
     ))
 }
 

@@ -21,7 +21,7 @@ use entity::enums::{
 };
 use entity::volunteer_membership as membership;
 use entity::{account, number_sequence, refresh_token, region, volunteer};
-use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement, UnionType};
 use sea_orm::{
     ActiveEnum as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait, DbErr,
     EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
@@ -35,7 +35,7 @@ use super::dto::{
 };
 use crate::audit::{self, Actor, Entry};
 use crate::auth::password::check_strength;
-use crate::auth::{AuthUser, Scope};
+use crate::auth::{AuthUser, PendingAuth, Scope};
 use crate::crypto::FieldCrypto;
 use crate::error::{ApiError, FieldIssue};
 use crate::organizations::service::{
@@ -1020,40 +1020,54 @@ pub async fn create(
 // Scope and reads
 // ---------------------------------------------------------------------------
 
-/// `SELECT volunteer_id FROM volunteer_memberships WHERE organization_id IN (<orgs>) AND status
-/// <> 'rejected'`.
-fn members_of(orgs: SelectStatement) -> SelectStatement {
-    Query::select()
-        .column(membership::Column::VolunteerId)
-        .from(membership::Entity)
-        .and_where(membership::Column::OrganizationId.in_subquery(orgs))
-        .and_where(membership::Column::Status.ne(MembershipStatus::Rejected))
-        .to_owned()
+/// Volunteers whose registration organization matches `registered`, or with a membership (any
+/// status but rejected) whose organization matches `member`.
+///
+/// Written as one `id IN (SELECT id FROM volunteers WHERE registration_organization_id …
+/// UNION SELECT volunteer_id FROM volunteer_memberships WHERE organization_id … AND status <>
+/// 'rejected')` rather than an OR of two IN-subqueries: PostgreSQL cannot use an index for
+/// such an OR and scanned the whole volunteer table for every page and for the count (EXPLAIN
+/// ANALYZE, 50,000 volunteers, an organization with none: 43–78 ms per statement, now 0.15 ms
+/// with an index scan per arm on `idx_volunteers_registration_org` and
+/// `idx_memberships_org_status`). `UNION`, not `UNION ALL`: PostgreSQL estimates the rows of
+/// a de-duplicated union from its arms, but guesses 200 for `UNION ALL` under `IN` and then
+/// probes the primary key once per row of a large organization (50,000 loops) instead of a
+/// hash join.
+fn linked_to_where(registered: Condition, member: Condition) -> Condition {
+    let ids = Query::select()
+        .column(volunteer::Column::Id)
+        .from(volunteer::Entity)
+        .cond_where(registered)
+        .union(
+            UnionType::Distinct,
+            Query::select()
+                .column(membership::Column::VolunteerId)
+                .from(membership::Entity)
+                .cond_where(member)
+                .and_where(membership::Column::Status.ne(MembershipStatus::Rejected))
+                .to_owned(),
+        )
+        .to_owned();
+    Condition::all().add(volunteer::Column::Id.in_subquery(ids))
 }
 
-/// Volunteers linked to the organizations of `orgs`: registered at one, or a member (any status
-/// but rejected) of one.
+/// Volunteers linked to the organizations of `orgs` (a one-column select of organization ids):
+/// registered at one, or a member (any status but rejected) of one.
 fn linked_to(orgs: SelectStatement) -> Condition {
-    Condition::any()
-        .add(volunteer::Column::RegistrationOrganizationId.in_subquery(orgs.clone()))
-        .add(volunteer::Column::Id.in_subquery(members_of(orgs)))
+    linked_to_where(
+        Condition::all()
+            .add(volunteer::Column::RegistrationOrganizationId.in_subquery(orgs.clone())),
+        Condition::all().add(membership::Column::OrganizationId.in_subquery(orgs)),
+    )
 }
 
 /// Volunteers linked to one organization: registered at it, or a member (any status but
 /// rejected) of it.
 fn linked_to_org(org: Uuid) -> Condition {
-    Condition::any()
-        .add(volunteer::Column::RegistrationOrganizationId.eq(org))
-        .add(
-            volunteer::Column::Id.in_subquery(
-                Query::select()
-                    .column(membership::Column::VolunteerId)
-                    .from(membership::Entity)
-                    .and_where(membership::Column::OrganizationId.eq(org))
-                    .and_where(membership::Column::Status.ne(MembershipStatus::Rejected))
-                    .to_owned(),
-            ),
-        )
+    linked_to_where(
+        Condition::all().add(volunteer::Column::RegistrationOrganizationId.eq(org)),
+        Condition::all().add(membership::Column::OrganizationId.eq(org)),
+    )
 }
 
 /// The condition restricting volunteers to a scope; `None` for everything (platform admins).
@@ -1087,6 +1101,19 @@ pub fn is_self(user: &AuthUser, id: Uuid) -> bool {
     user.role == Role::Volunteer && user.volunteer_id == Some(id)
 }
 
+/// The select of the volunteer `id` as visible to `user`: themself, or an admin whose scope
+/// covers them.
+fn visible(user: &AuthUser, id: Uuid) -> sea_orm::Select<volunteer::Entity> {
+    let q = volunteer::Entity::find_by_id(id);
+    if is_self(user, id) {
+        return q;
+    }
+    match scope_condition(&user.scope()) {
+        Some(c) => q.filter(c),
+        None => q,
+    }
+}
+
 /// The volunteer as visible to `user`: themself, or an admin whose scope covers them; 404
 /// otherwise.
 ///
@@ -1097,13 +1124,28 @@ pub async fn get_visible(
     user: &AuthUser,
     id: Uuid,
 ) -> Result<volunteer::Model, ApiError> {
-    if is_self(user, id) {
-        return volunteer::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .ok_or(ApiError::NotFound("volunteer"));
-    }
-    find_in_scope(db, &user.scope(), id).await
+    visible(user, id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("volunteer"))
+}
+
+/// [`get_visible`] for a caller whose account is not checked yet: the check and the read are
+/// one statement (see [`PendingAuth::fetch_one`]).
+///
+/// # Errors
+/// 401 `account_disabled`, 404 `not_found`, database errors.
+pub async fn get_visible_pending(
+    db: &impl ConnectionTrait,
+    caller: PendingAuth,
+    id: Uuid,
+) -> Result<volunteer::Model, ApiError> {
+    let select = visible(caller.claims(), id);
+    caller
+        .fetch_one(db, select)
+        .await?
+        .1
+        .ok_or(ApiError::NotFound("volunteer"))
 }
 
 /// `LIKE` pattern matching one whole item of a stored JSON array of strings: `"<item>"` with
@@ -1119,7 +1161,8 @@ fn invalid_query(detail: &str) -> ApiError {
     }
 }
 
-/// Lists volunteers in scope with filters (see [`VolunteerFilter`]), newest first.
+/// Lists volunteers in scope with filters (see [`VolunteerFilter`]), newest first. Reads on
+/// [`AppState::read_db`].
 ///
 /// # Errors
 /// 400 `invalid_query` for a malformed region, mobile or ID number filter; database errors.
@@ -1136,7 +1179,7 @@ pub async fn list(
         per_page,
         total: 0,
     };
-    let db = &state.db;
+    let db = &state.read_db;
     let mut q = volunteer::Entity::find();
     if let Some(c) = scope_condition(scope) {
         q = q.filter(c);
