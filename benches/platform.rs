@@ -525,6 +525,16 @@ struct Reads {
     seconds: u64,
 }
 
+impl Reads {
+    /// The same with a fresh admin access token.
+    async fn relogin(&self) -> Result<Self, Error> {
+        Ok(Self {
+            admin: login(&self.http, &self.base, "admin", ADMIN_PASSWORD).await?,
+            ..self.clone()
+        })
+    }
+}
+
 /// The three reads served from summary rows, in order: `GET /volunteer-totals/{id}`,
 /// `GET /volunteers/{id}/star-level` (star progress) and `GET /leaderboards/volunteers` (pages
 /// 1 to 20 of the whole province, 20 a page).
@@ -622,6 +632,7 @@ async fn check_summaries(r: &Reads, db: &DatabaseConnection) -> Result<(), Error
                     .bearer_auth(&r.admin)
                     .send()
                     .await?
+                    .error_for_status()?
                     .json::<Value>()
                     .await
             }
@@ -671,6 +682,9 @@ async fn growth_phase(
     rows: &mut Vec<(String, String, String, String)>,
 ) -> Result<(), Error> {
     let pg = db.get_database_backend() == DbBackend::Postgres;
+    // A fresh token for each side: access tokens last 15 minutes, and the growth alone can take
+    // longer than that.
+    let r = &r.relogin().await?;
     // Settled tables on both sides of the comparison (what autovacuum would reach on its own).
     if pg {
         db.execute_unprepared("VACUUM ANALYZE").await?;
@@ -721,6 +735,7 @@ async fn growth_phase(
     if pg {
         db.execute_unprepared("VACUUM ANALYZE").await?;
     }
+    let r = &r.relogin().await?;
     check_summaries(r, db).await?;
     let ledger_after: i64 = db
         .query_one_raw(Statement::from_string(
