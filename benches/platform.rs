@@ -9,12 +9,23 @@
 //! 3. Runs each scenario with a fixed concurrency for a fixed duration and reports requests/s,
 //!    p50, p99 and errors; runs the matching baseline (raw primary-key SELECT, Argon2 hashes on
 //!    all cores) and prints the ratio.
-//! 4. Prints a table and writes JSON (`--json PATH`, default `target/bench-platform.json`).
+//! 4. Summary reads (issue 8: "totals, star progress and leaderboards answered from summary rows:
+//!    their latency does not grow with the number of service records"): with `--growth K` the
+//!    totals, star-level and leaderboard scenarios are measured at N records, the ledger is then
+//!    grown to K×N records (PostgreSQL: `COPY FROM STDIN`; SQLite: multi-row INSERTs in large
+//!    transactions) with every summary row rebuilt in SQL, and the same three scenarios are
+//!    measured again; the table prints the K×N / N ratios of p50, p99 and requests/s, judged met
+//!    when p50 stays within 1.5× and p99 within 2× (the machine is shared and noisy; a read that
+//!    scanned the ledger would grow about K×). `--only summary` runs just that part (after the
+//!    roster import and the load). The smoke run grows 2× (tiny); without `--growth` a full run
+//!    measures the three reads at N only.
+//! 5. Prints a table and writes JSON (`--json PATH`, default `target/bench-platform.json`).
 //!
 //! ```text
 //! cargo bench --bench platform                      # 200,000 volunteers, 2,000,000 records
 //! cargo bench --bench platform -- --scale 5         # 1,000,000 / 10,000,000
 //! cargo bench --bench platform -- --volunteers 20000 --records 200000 --seconds 5
+//! cargo bench --bench platform -- --growth 5 --only summary   # summary reads at 2 M, then 10 M records
 //! cargo test --bench platform -- --smoke            # seconds-long smoke run (debug build)
 //! ```
 
@@ -29,7 +40,9 @@ mod roster_gen;
 
 use chrono::{TimeZone as _, Utc};
 use entity::enums::ServiceRecordStatus;
-use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection, EntityTrait as _, Statement};
+use sea_orm::{
+    ConnectionTrait as _, Database, DatabaseConnection, DbBackend, EntityTrait as _, Statement,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -48,6 +61,10 @@ struct Options {
     seconds: u64,
     concurrency: usize,
     json: String,
+    /// Grow the ledger to `growth` × `records` and measure the summary reads again (1 = no growth).
+    growth: usize,
+    /// `--only summary`: skip every scenario but the summary reads (and their growth).
+    only_summary: bool,
 }
 
 fn options() -> Options {
@@ -75,6 +92,18 @@ fn options() -> Options {
             .and_then(|x| x.parse().ok())
             .unwrap_or(16),
         json: value("--json").unwrap_or_else(|| "target/bench-platform.json".into()),
+        growth: value("--growth")
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(if smoke { 2 } else { 1 })
+            .max(1),
+        only_summary: match value("--only").as_deref() {
+            None => false,
+            Some("summary") => true,
+            Some(other) => {
+                eprintln!("--only {other}: the only part that runs alone is `summary`");
+                std::process::exit(2);
+            }
+        },
     }
 }
 
@@ -248,8 +277,56 @@ async fn login(
     Ok(r["access_token"].as_str().ok_or("login failed")?.to_owned())
 }
 
-/// Inserts `n` service records spread over the volunteers (approved, except every tenth one
-/// pending) with raw multi-row INSERTs, then the summary rows in SQL. Returns (seconds of the
+/// Ledger record number `i` of the loaded history: volunteer `i % volunteers.len()`, on day
+/// `i / volunteers.len()` after 2024-01-01 at 01:00 UTC (each volunteer's records a day apart, so
+/// none overlap, and the UTC year is the platform-zone year), two hours, approved except every
+/// tenth one pending.
+fn ledger_record(i: usize, volunteers: &[Uuid], org: Uuid) -> entity::service_record::Model {
+    let base = Utc
+        .with_ymd_and_hms(2024, 1, 1, 1, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let start = base + chrono::Duration::days((i / volunteers.len()) as i64);
+    let status = if i % 10 == 9 {
+        ServiceRecordStatus::Pending
+    } else {
+        ServiceRecordStatus::Approved
+    };
+    entity::service_record::Model {
+        id: Uuid::now_v7(),
+        volunteer_id: volunteers[i % volunteers.len()],
+        organization_id: org,
+        activity_name: "社区志愿服务".into(),
+        service_category: "社区服务".into(),
+        place: "南京市玄武区".into(),
+        content: "基准测试数据".into(),
+        activity_leader: None,
+        started_at: start,
+        ended_at: start + chrono::Duration::minutes(120),
+        minutes: 120,
+        raw_minutes: Some(120),
+        rounding_rule_set_id: None,
+        source: "manual".into(),
+        external_id: None,
+        recorded_by: None,
+        status,
+        conflict: false,
+        late: false,
+        review_required: false,
+        supersedes_id: None,
+        correction_reason: None,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+        project_id: None,
+        shift_id: None,
+        created_at: Utc::now(),
+        version: 1,
+    }
+}
+
+/// Inserts ledger records `0..n` ([`ledger_record`]) with raw multi-row INSERTs of 1,000 rows,
+/// then rebuilds the summary rows in SQL ([`rebuild_summaries`]). Returns (seconds of the
 /// INSERTs alone — the ingest baseline —, seconds in all, ids of pending records).
 async fn load_records(
     db: &DatabaseConnection,
@@ -259,55 +336,13 @@ async fn load_records(
 ) -> Result<(f64, f64, Vec<Uuid>), Error> {
     let started = Instant::now();
     let mut pending = Vec::new();
-    let base = Utc
-        .with_ymd_and_hms(2024, 1, 1, 1, 0, 0)
-        .single()
-        .ok_or("date")?;
     let mut batch = Vec::with_capacity(1000);
     for i in 0..n {
-        let v = volunteers[i % volunteers.len()];
-        // Each volunteer's records are a day apart, so none overlap.
-        let start = base + chrono::Duration::days((i / volunteers.len()) as i64);
-        let status = if i % 10 == 9 {
-            ServiceRecordStatus::Pending
-        } else {
-            ServiceRecordStatus::Approved
-        };
-        let id = Uuid::now_v7();
-        if status == ServiceRecordStatus::Pending {
-            pending.push(id);
+        let record = ledger_record(i, volunteers, org);
+        if record.status == ServiceRecordStatus::Pending {
+            pending.push(record.id);
         }
-        batch.push(entity::service_record::Model {
-            id,
-            volunteer_id: v,
-            organization_id: org,
-            activity_name: "社区志愿服务".into(),
-            service_category: "社区服务".into(),
-            place: "南京市玄武区".into(),
-            content: "基准测试数据".into(),
-            activity_leader: None,
-            started_at: start,
-            ended_at: start + chrono::Duration::minutes(120),
-            minutes: 120,
-            raw_minutes: Some(120),
-            rounding_rule_set_id: None,
-            source: "manual".into(),
-            external_id: None,
-            recorded_by: None,
-            status,
-            conflict: false,
-            late: false,
-            review_required: false,
-            supersedes_id: None,
-            correction_reason: None,
-            decided_by: None,
-            decided_at: None,
-            decision_reason: None,
-            project_id: None,
-            shift_id: None,
-            created_at: Utc::now(),
-            version: 1,
-        });
+        batch.push(record);
         if batch.len() == 1000 || i + 1 == n {
             let models: Vec<entity::service_record::ActiveModel> =
                 batch.drain(..).map(Into::into).collect();
@@ -317,17 +352,479 @@ async fn load_records(
         }
     }
     let insert_s = started.elapsed().as_secs_f64();
-    for sql in [
-        "INSERT INTO volunteer_totals (volunteer_id, approved_minutes, approved_records, updated_at) \
-         SELECT volunteer_id, SUM(minutes), COUNT(*), MAX(created_at) FROM service_records WHERE status = 'approved' GROUP BY volunteer_id",
-        "INSERT INTO volunteer_year_totals (volunteer_id, year, approved_minutes, approved_records) \
-         SELECT volunteer_id, 2024, SUM(minutes), COUNT(*) FROM service_records WHERE status = 'approved' GROUP BY volunteer_id",
-        "INSERT INTO organization_year_totals (organization_id, year, approved_minutes, approved_records) \
-         SELECT organization_id, 2024, SUM(minutes), COUNT(*) FROM service_records WHERE status = 'approved' GROUP BY organization_id",
-    ] {
-        db.execute_unprepared(sql).await?;
-    }
+    rebuild_summaries(db, org).await?;
     Ok((insert_s, started.elapsed().as_secs_f64(), pending))
+}
+
+/// Appends ledger records `from..to` ([`ledger_record`]) by the fastest correct path: on
+/// PostgreSQL one `COPY … FROM STDIN` (text format) through sea-orm's sqlx pool, on SQLite
+/// multi-row INSERTs of 1,000 rows, 100 to a transaction. Summary rows are not touched (see
+/// [`rebuild_summaries`]). Returns the seconds taken.
+async fn bulk_load(
+    db: &DatabaseConnection,
+    org: Uuid,
+    volunteers: &[Uuid],
+    from: usize,
+    to: usize,
+) -> Result<f64, Error> {
+    use sea_orm::{ActiveEnum as _, TransactionTrait as _};
+    let started = Instant::now();
+    if db.get_database_backend() == DbBackend::Postgres {
+        use sea_orm::sqlx::postgres::PgPoolCopyExt as _;
+        use std::fmt::Write as _;
+        let mut copy = db
+            .get_postgres_connection_pool()
+            .copy_in_raw(
+                "COPY service_records (id, volunteer_id, organization_id, activity_name, \
+                 service_category, place, content, started_at, ended_at, minutes, raw_minutes, \
+                 source, status, conflict, late, review_required, created_at, version) FROM STDIN",
+            )
+            .await?;
+        let mut chunk = String::with_capacity(1 << 22);
+        for i in from..to {
+            let r = ledger_record(i, volunteers, org);
+            // The text fields are the constants above, without tabs, newlines or backslashes,
+            // so they need no escaping in COPY's text format.
+            let _ = writeln!(
+                chunk,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\tf\tf\tf\t{}\t{}",
+                r.id,
+                r.volunteer_id,
+                r.organization_id,
+                r.activity_name,
+                r.service_category,
+                r.place,
+                r.content,
+                r.started_at.to_rfc3339(),
+                r.ended_at.to_rfc3339(),
+                r.minutes,
+                r.raw_minutes.unwrap_or(r.minutes),
+                r.source,
+                r.status.to_value(),
+                r.created_at.to_rfc3339(),
+                r.version,
+            );
+            if chunk.len() >= 1 << 22 || i + 1 == to {
+                copy.send(chunk.as_bytes()).await?;
+                chunk.clear();
+            }
+        }
+        copy.finish().await?;
+    } else {
+        let mut batch = Vec::with_capacity(1000);
+        let mut txn = db.begin().await?;
+        for i in from..to {
+            batch.push(entity::service_record::ActiveModel::from(ledger_record(
+                i, volunteers, org,
+            )));
+            if batch.len() == 1000 || i + 1 == to {
+                entity::service_record::Entity::insert_many(std::mem::take(&mut batch))
+                    .exec(&txn)
+                    .await?;
+                if (i + 1 - from).is_multiple_of(100_000) {
+                    txn.commit().await?;
+                    txn = db.begin().await?;
+                }
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Rebuilds every summary row the reads under test use from the ledger, in SQL:
+/// `volunteer_year_totals` and `organization_year_totals` (approved records by UTC year, which
+/// is the platform-zone year for the bench records, all at 01:00 UTC), `volunteer_totals` from
+/// the year rows, and `volunteer_levels` under the rule set in force for `org` today, each
+/// distinct total mapped to its level by the service's own [`api::incentives::rules::level_for`]
+/// (bench volunteers have no courses or certifications, so empty facts are exact).
+async fn rebuild_summaries(db: &DatabaseConnection, org: Uuid) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    let pg = backend == DbBackend::Postgres;
+    let year = if pg {
+        "CAST(EXTRACT(YEAR FROM started_at AT TIME ZONE 'UTC') AS INTEGER)"
+    } else {
+        "CAST(substr(started_at, 1, 4) AS INTEGER)"
+    };
+    let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    for sql in [
+        "DELETE FROM volunteer_levels".to_owned(),
+        "DELETE FROM volunteer_totals".into(),
+        "DELETE FROM volunteer_year_totals".into(),
+        "DELETE FROM organization_year_totals".into(),
+        format!(
+            "INSERT INTO volunteer_year_totals (volunteer_id, year, approved_minutes, approved_records) \
+             SELECT volunteer_id, {year}, SUM(minutes), COUNT(*) FROM service_records \
+             WHERE status = 'approved' GROUP BY volunteer_id, {year}"
+        ),
+        format!(
+            "INSERT INTO organization_year_totals (organization_id, year, approved_minutes, approved_records) \
+             SELECT organization_id, {year}, SUM(minutes), COUNT(*) FROM service_records \
+             WHERE status = 'approved' GROUP BY organization_id, {year}"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await?;
+    }
+    let now = Utc::now();
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO volunteer_totals (volunteer_id, approved_minutes, approved_records, updated_at) \
+             SELECT volunteer_id, SUM(approved_minutes), SUM(approved_records), {p1} \
+             FROM volunteer_year_totals GROUP BY volunteer_id"
+        ),
+        [now.into()],
+    ))
+    .await?;
+    let set = api::incentives::service::in_force(db, Some(org), now.date_naive())
+        .await
+        .map_err(|e| format!("rule set: {e}"))?;
+    let rules = api::incentives::service::decode(&set).map_err(|e| format!("rule set: {e}"))?;
+    let totals: Vec<i64> = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT DISTINCT approved_minutes FROM volunteer_totals",
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<i64>("", "approved_minutes").ok())
+        .collect();
+    let facts = api::incentives::rules::Facts::default();
+    let cases: String = totals
+        .iter()
+        .filter_map(|&m| {
+            let level = api::incentives::rules::level_for(m, &rules, &facts).level;
+            (level > 0).then(|| format!(" WHEN {m} THEN {level}"))
+        })
+        .collect();
+    let level = if cases.is_empty() {
+        "0".to_owned()
+    } else {
+        format!("CASE approved_minutes{cases} ELSE 0 END")
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO volunteer_levels (volunteer_id, level, rule_set_id, approved_minutes, updated_at) \
+             SELECT volunteer_id, {level}, {p1}, approved_minutes, {p2} FROM volunteer_totals"
+        ),
+        [set.id.into(), now.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// What the summary-read scenarios need: the service, an admin token, the volunteer ids.
+#[derive(Clone)]
+struct Reads {
+    http: reqwest::Client,
+    base: String,
+    admin: String,
+    ids: Arc<Vec<Uuid>>,
+    concurrency: usize,
+    seconds: u64,
+}
+
+impl Reads {
+    /// The same with a fresh admin access token.
+    async fn relogin(&self) -> Result<Self, Error> {
+        Ok(Self {
+            admin: login(&self.http, &self.base, "admin", ADMIN_PASSWORD).await?,
+            ..self.clone()
+        })
+    }
+}
+
+/// The three reads served from summary rows, in order: `GET /volunteer-totals/{id}`,
+/// `GET /volunteers/{id}/star-level` (star progress) and `GET /leaderboards/volunteers` (pages
+/// 1 to 20 of the whole province, 20 a page).
+const SUMMARY_READS: [(&str, &str); 3] = [
+    ("volunteer_totals", "GET /volunteer-totals/{id}"),
+    ("star_level", "GET /volunteers/{id}/star-level"),
+    (
+        "volunteer_leaderboard",
+        "GET /leaderboards/volunteers (page)",
+    ),
+];
+
+/// Runs the three [`SUMMARY_READS`] one after the other, each at the fixed concurrency for the
+/// fixed time, as the platform admin.
+async fn summary_reads(r: &Reads) -> [Run; 3] {
+    let mut out: [Run; 3] = Default::default();
+    for (k, slot) in out.iter_mut().enumerate() {
+        let r = r.clone();
+        *slot = timed(r.concurrency, r.seconds, move |i| {
+            let r = r.clone();
+            async move {
+                let id = r.ids[(i as usize * 104_729) % r.ids.len()];
+                let url = match k {
+                    0 => format!("{}/api/v1/volunteer-totals/{id}", r.base),
+                    1 => format!("{}/api/v1/volunteers/{id}/star-level", r.base),
+                    _ => format!(
+                        "{}/api/v1/leaderboards/volunteers?per_page=20&page={}",
+                        r.base,
+                        1 + i % 20
+                    ),
+                };
+                r.http
+                    .get(url)
+                    .bearer_auth(&r.admin)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+    }
+    out
+}
+
+/// One run as a table cell: requests/s, p50, p99, errors.
+fn cell(r: &Run) -> String {
+    format!(
+        "{:.0} req/s p50 {:.1} ms p99 {:.1} ms err {}",
+        r.rate(),
+        r.p50_ms,
+        r.p99_ms,
+        r.errors
+    )
+}
+
+/// Growth tolerance: p50 at K×N may be at most this many times p50 at N. A read that scanned the
+/// ledger would grow about K×; run-to-run noise on the shared 2-core machine is up to ~1.3×.
+const GROWTH_P50_TOLERANCE: f64 = 1.5;
+/// Growth tolerance for p99 (the tail is noisier: scheduler and checkpoint stalls).
+const GROWTH_P99_TOLERANCE: f64 = 2.0;
+
+/// Checks the rebuilt summary rows against the ledger for a few volunteers, through the API:
+/// the totals and each year's totals (years by the service's own `local_year` in the default
+/// platform zone, Asia/Shanghai) equal the approved records summed from `service_records`, and
+/// the star level is the stored one.
+async fn check_summaries(r: &Reads, db: &DatabaseConnection) -> Result<(), Error> {
+    use entity::service_record::Column as C;
+    use sea_orm::{ColumnTrait as _, QueryFilter as _, QuerySelect as _};
+    let tz = "Asia/Shanghai".parse().map_err(|e| format!("{e}"))?;
+    for k in [0, r.ids.len() / 2, r.ids.len() - 1] {
+        let id = r.ids[k];
+        let approved: Vec<(chrono::DateTime<Utc>, i32)> = entity::service_record::Entity::find()
+            .select_only()
+            .column(C::StartedAt)
+            .column(C::Minutes)
+            .filter(C::VolunteerId.eq(id))
+            .filter(C::Status.eq(ServiceRecordStatus::Approved))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut years: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
+        for (started, minutes) in &approved {
+            let y = years
+                .entry(api::records::service::local_year(tz, *started))
+                .or_default();
+            *y = (y.0 + i64::from(*minutes), y.1 + 1);
+        }
+        let ledger: i64 = years.values().map(|y| y.0).sum();
+        let expected_years: Vec<Value> = years.iter().map(|(y, (m, n))| json!([y, m, n])).collect();
+        let get = |path: String| {
+            let r = r.clone();
+            async move {
+                r.http
+                    .get(format!("{}/api/v1/{path}", r.base))
+                    .bearer_auth(&r.admin)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json::<Value>()
+                    .await
+            }
+        };
+        let totals = get(format!("volunteer-totals/{id}")).await?;
+        let star = get(format!("volunteers/{id}/star-level")).await?;
+        let served_years: Vec<Value> = totals["years"]
+            .as_array()
+            .map(|ys| {
+                ys.iter()
+                    .map(|y| json!([y["year"], y["approved_minutes"], y["approved_records"]]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stored = entity::volunteer_level::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map_or(0, |l| l.level);
+        if totals["approved_minutes"].as_i64() != Some(ledger)
+            || served_years != expected_years
+            || star["approved_minutes"].as_i64() != Some(ledger)
+            || star["level"].as_i64() != Some(i64::from(stored))
+        {
+            return Err(format!(
+                "summary rows disagree with the ledger: ledger {ledger} min by year {expected_years:?}, \
+                 totals {} by year {served_years:?}, star level {} (stored {stored})",
+                totals["approved_minutes"], star["level"]
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Summary reads side by side at N and K×N records (K = `--growth`): measures the three reads,
+/// grows the ledger by [`bulk_load`], rebuilds the summary rows, checks them against the ledger
+/// and measures again; rows and JSON (`summary_read_growth`) with the growth ratios and the
+/// verdict. With K = 1 measures at N only and says growth was not run. Ledger records are spread
+/// over `r.ids` like the initial load's, from record number `records` on.
+async fn growth_phase(
+    r: &Reads,
+    db: &DatabaseConnection,
+    org: Uuid,
+    records: usize,
+    growth: usize,
+    report: &mut BTreeMap<&str, Value>,
+    rows: &mut Vec<(String, String, String, String)>,
+) -> Result<(), Error> {
+    let pg = db.get_database_backend() == DbBackend::Postgres;
+    // A fresh token for each side: access tokens last 15 minutes, and the growth alone can take
+    // longer than that.
+    let r = &r.relogin().await?;
+    // Settled tables on both sides of the comparison (what autovacuum would reach on its own).
+    if pg {
+        db.execute_unprepared("VACUUM ANALYZE").await?;
+    }
+    let before = summary_reads(r).await;
+    let ledger_before: i64 = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM service_records",
+        ))
+        .await?
+        .ok_or("count")?
+        .try_get("", "n")?;
+    let mut out = serde_json::Map::new();
+    out.insert("growth".into(), json!(growth));
+    out.insert("records_before".into(), json!(ledger_before));
+    for (k, (key, name)) in SUMMARY_READS.iter().enumerate() {
+        rows.push((
+            format!("{name} at {ledger_before} records"),
+            cell(&before[k]),
+            "—".into(),
+            "before growth".into(),
+        ));
+        out.insert((*key).into(), json!({"before": before[k].json()}));
+    }
+    if growth <= 1 {
+        println!("summary-read growth not run (pass --growth K to grow the ledger K×)");
+        rows.push((
+            "  summary reads after growth".into(),
+            "not run".into(),
+            "—".into(),
+            "pass --growth K".into(),
+        ));
+        report.insert("summary_read_growth", Value::Object(out));
+        return Ok(());
+    }
+    // Ledger records past the loaded ones (day `i / volunteers`, 2024 on) so that the ledger holds
+    // K× what it held, whatever the approval and ingest scenarios added before.
+    let (from, to) = (records, records + (growth - 1) * ledger_before as usize);
+    println!(
+        "growing the ledger from {ledger_before} to {} records …",
+        ledger_before as usize * growth
+    );
+    let load_s = bulk_load(db, org, &r.ids, from, to).await?;
+    let started = Instant::now();
+    rebuild_summaries(db, org).await?;
+    let summaries_s = started.elapsed().as_secs_f64();
+    if pg {
+        db.execute_unprepared("VACUUM ANALYZE").await?;
+    }
+    let r = &r.relogin().await?;
+    check_summaries(r, db).await?;
+    let ledger_after: i64 = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM service_records",
+        ))
+        .await?
+        .ok_or("count")?
+        .try_get("", "n")?;
+    let loader = if pg {
+        "COPY FROM STDIN"
+    } else {
+        "multi-row INSERT in large transactions"
+    };
+    let load_rate = (to - from) as f64 / load_s.max(1e-9);
+    rows.push((
+        format!("  ledger grown {growth}× ({loader})"),
+        format!("{load_rate:.0} rows/s"),
+        "—".into(),
+        format!("{ledger_after} records; summary rows rebuilt in {summaries_s:.1} s, checked against the ledger"),
+    ));
+    out.insert("records_after".into(), json!(ledger_after));
+    out.insert(
+        "load".into(),
+        json!({"loader": loader, "rows": to - from, "seconds": load_s, "rows_per_second": load_rate, "summary_rebuild_seconds": summaries_s}),
+    );
+    out.insert(
+        "tolerance".into(),
+        json!({"p50_at_most": GROWTH_P50_TOLERANCE, "p99_at_most": GROWTH_P99_TOLERANCE}),
+    );
+    let after = summary_reads(r).await;
+    let mut all_met = true;
+    for (k, (key, name)) in SUMMARY_READS.iter().enumerate() {
+        let (b, a) = (&before[k], &after[k]);
+        let p50 = a.p50_ms / b.p50_ms.max(1e-9);
+        let p99 = a.p99_ms / b.p99_ms.max(1e-9);
+        let rate = a.rate() / b.rate().max(1e-9);
+        let met = p50 <= GROWTH_P50_TOLERANCE
+            && p99 <= GROWTH_P99_TOLERANCE
+            && a.errors == 0
+            && b.errors == 0;
+        all_met &= met;
+        rows.push((
+            format!("{name} at {ledger_after} records"),
+            cell(a),
+            "—".into(),
+            format!(
+                "×{growth} records: p50 ×{p50:.2} p99 ×{p99:.2} req/s ×{rate:.2} — {}",
+                if met { "met" } else { "MISSED" }
+            ),
+        ));
+        out.insert(
+            (*key).into(),
+            json!({"before": b.json(), "after": a.json(), "p50_ratio": p50, "p99_ratio": p99, "rate_ratio": rate, "met": met}),
+        );
+    }
+    rows.push((
+        "  summary reads do not grow with records".into(),
+        if all_met { "met" } else { "MISSED" }.into(),
+        "—".into(),
+        format!("bar: p50 ≤ {GROWTH_P50_TOLERANCE}×, p99 ≤ {GROWTH_P99_TOLERANCE}×, no errors"),
+    ));
+    out.insert("met".into(), json!(all_met));
+    report.insert("summary_read_growth", Value::Object(out));
+    Ok(())
+}
+
+/// Prints the table and writes the JSON report.
+fn write_report(
+    o: &Options,
+    kind: &str,
+    report: BTreeMap<&str, Value>,
+    rows: &[(String, String, String, String)],
+) -> Result<(), Error> {
+    let header = ("scenario", "service", "baseline", "ratio / note");
+    println!(
+        "\n{:<45} {:<50} {:<28} {}",
+        header.0, header.1, header.2, header.3
+    );
+    for (a, b, c, d) in rows {
+        println!("{a:<45} {b:<50} {c:<28} {d}");
+    }
+    let out = json!({"database": kind, "volunteers": o.volunteers, "records": o.records, "seconds": o.seconds, "concurrency": o.concurrency, "growth": o.growth, "only": if o.only_summary { "summary" } else { "all" }, "results": report});
+    if let Some(parent) = std::path::Path::new(&o.json).parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    std::fs::write(&o.json, serde_json::to_string_pretty(&out)?)?;
+    println!("\nJSON written to {}", o.json);
+    Ok(())
 }
 
 /// Registers a partner platform whose scope is `root` and returns an access token for it.
@@ -533,6 +1030,35 @@ async fn main() -> Result<(), Error> {
     let mut memory: Vec<(&str, Option<f64>)> =
         vec![("after roster import and load", service.peak_rss_mb())];
     let ids = Arc::new(ids);
+    let reads = Reads {
+        http: http.clone(),
+        base: service.base.clone(),
+        admin: admin.clone(),
+        ids: ids.clone(),
+        concurrency: o.concurrency,
+        seconds: o.seconds,
+    };
+    if o.only_summary {
+        growth_phase(
+            &reads,
+            &db,
+            city_id,
+            o.records,
+            o.growth,
+            &mut report,
+            &mut rows,
+        )
+        .await?;
+        let rss = service.peak_rss_mb();
+        report.insert("service_peak_rss_mb", json!(rss));
+        rows.push((
+            "service peak resident memory".into(),
+            rss.map_or("n/a".into(), |m| format!("{m:.0} MB")),
+            "—".into(),
+            "".into(),
+        ));
+        return write_report(&o, kind, report, &rows);
+    }
 
     // 2. Get a volunteer by id, authenticated, against a raw primary-key SELECT.
     let get = {
@@ -660,43 +1186,20 @@ async fn main() -> Result<(), Error> {
         "".into(),
     ));
 
-    // 4. Totals from summary rows.
-    let totals = {
-        let (http, base, admin, ids) = (
-            http.clone(),
-            service.base.clone(),
-            admin.clone(),
-            ids.clone(),
+    // 4. Reads from summary rows: totals, star progress, leaderboard.
+    let summary = summary_reads(&reads).await;
+    for (k, (key, name)) in SUMMARY_READS.iter().enumerate() {
+        report.insert(
+            key,
+            json!({"records_in_ledger": o.records, "service": summary[k].json()}),
         );
-        timed(o.concurrency, o.seconds, move |i| {
-            let (http, base, admin, ids) = (http.clone(), base.clone(), admin.clone(), ids.clone());
-            async move {
-                let id = ids[(i as usize * 104_729) % ids.len()];
-                http.get(format!("{base}/api/v1/volunteer-totals/{id}"))
-                    .bearer_auth(&admin)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }
-        })
-        .await
-    };
-    report.insert(
-        "volunteer_totals",
-        json!({"records_in_ledger": o.records, "service": totals.json()}),
-    );
-    rows.push((
-        "GET /volunteer-totals/{id}".into(),
-        format!(
-            "{:.0} req/s p50 {:.1} ms p99 {:.1} ms err {}",
-            totals.rate(),
-            totals.p50_ms,
-            totals.p99_ms,
-            totals.errors
-        ),
-        "—".into(),
-        format!("at {} records", o.records),
-    ));
+        rows.push((
+            (*name).into(),
+            cell(&summary[k]),
+            "—".into(),
+            format!("at {} records", o.records),
+        ));
+    }
 
     // 5. Record approval.
     let pending = Arc::new(pending);
@@ -835,6 +1338,21 @@ async fn main() -> Result<(), Error> {
         format!("ratio {login_ratio:.2} (bar ≥ 0.80; the service keeps one core free)"),
     ));
 
+    // 8. With --growth K: the summary reads at N and again at K×N records.
+    if o.growth > 1 {
+        growth_phase(
+            &reads,
+            &db,
+            city_id,
+            o.records,
+            o.growth,
+            &mut report,
+            &mut rows,
+        )
+        .await?;
+        memory.push(("after ledger growth", service.peak_rss_mb()));
+    }
+
     let rss = service.peak_rss_mb();
     memory.push(("after login", rss));
     report.insert("service_peak_rss_mb", json!(rss));
@@ -862,19 +1380,5 @@ async fn main() -> Result<(), Error> {
         "bar < 200 MB".into(),
     ));
 
-    let header = ("scenario", "service", "baseline", "ratio / note");
-    println!(
-        "\n{:<45} {:<50} {:<28} {}",
-        header.0, header.1, header.2, header.3
-    );
-    for (a, b, c, d) in &rows {
-        println!("{a:<45} {b:<50} {c:<28} {d}");
-    }
-    let out = json!({"database": kind, "volunteers": o.volunteers, "records": o.records, "seconds": o.seconds, "concurrency": o.concurrency, "results": report});
-    if let Some(parent) = std::path::Path::new(&o.json).parent() {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    std::fs::write(&o.json, serde_json::to_string_pretty(&out)?)?;
-    println!("\nJSON written to {}", o.json);
-    Ok(())
+    write_report(&o, kind, report, &rows)
 }
