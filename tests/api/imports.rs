@@ -467,7 +467,10 @@ async fn duplicates_are_found_across_insert_steps_inside_the_file_and_against_th
     let admin = app.admin_token().await;
     let org = org(&app, &admin, "共青团鼓楼区委", None).await;
     let mut generated = crate::roster_gen::generate(4_500, 11, 0, 2026);
-    let id_of = |rows: &[crate::roster_gen::Row], i: usize| rows[i].cells[3].clone();
+    // The ID number with the gender it implies (the roster's gender must agree with it).
+    let id_of = |rows: &[crate::roster_gen::Row], i: usize| {
+        (rows[i].cells[1].clone(), rows[i].cells[3].clone())
+    };
     // Rows 100 and 3,000 are registered before the big upload.
     let earlier = crate::roster_gen::to_csv(&[
         crate::roster_gen::Row {
@@ -491,7 +494,8 @@ async fn duplicates_are_found_across_insert_steps_inside_the_file_and_against_th
         (2_001, id_of(&generated, 1_998)), // last-but-one row of the previous step
         (2_002, id_of(&generated, 2_003)), // the next row, in the same step
     ];
-    for (i, id) in &planted {
+    for (i, (gender, id)) in &planted {
+        generated[*i].cells[1] = gender.clone();
         generated[*i].cells[3] = id.clone();
     }
     let csv = crate::roster_gen::to_csv(&generated);
