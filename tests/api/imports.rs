@@ -460,3 +460,109 @@ async fn a_roster_larger_than_one_insert_step_maps_every_row_to_its_own_voluntee
         );
     }
 }
+
+#[tokio::test]
+async fn duplicates_are_found_across_insert_steps_inside_the_file_and_against_the_platform() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = org(&app, &admin, "共青团鼓楼区委", None).await;
+    let mut generated = crate::roster_gen::generate(4_500, 11, 0, 2026);
+    // The ID number with the gender it implies (the roster's gender must agree with it).
+    let id_of = |rows: &[crate::roster_gen::Row], i: usize| {
+        (rows[i].cells[1].clone(), rows[i].cells[3].clone())
+    };
+    // Rows 100 and 3,000 are registered before the big upload.
+    let earlier = crate::roster_gen::to_csv(&[
+        crate::roster_gen::Row {
+            cells: generated[100].cells.clone(),
+            fault: None,
+        },
+        crate::roster_gen::Row {
+            cells: generated[3_000].cells.clone(),
+            fault: None,
+        },
+    ]);
+    let r = upload_csv(&app, &admin, &org, earlier.as_bytes()).await;
+    r.expect(200);
+    assert_eq!(r.body["created"], 2);
+    // Steps hold 2,000 rows: rows 0–1,999 (lines 2–2,001), 2,000–3,999, 4,000–4,499.
+    let planted = [
+        (2_500, id_of(&generated, 10)),    // first seen in an earlier step
+        (4_200, id_of(&generated, 3_000)), // registered before, in the last step
+        (1_999, id_of(&generated, 100)),   // registered before, last row of a step…
+        (2_000, id_of(&generated, 100)),   // … and again in the first row of the next
+        (2_001, id_of(&generated, 1_998)), // last-but-one row of the previous step
+        (2_002, id_of(&generated, 2_003)), // the next row, in the same step
+    ];
+    for (i, (gender, id)) in &planted {
+        generated[*i].cells[1] = gender.clone();
+        generated[*i].cells[3] = id.clone();
+    }
+    let csv = crate::roster_gen::to_csv(&generated);
+    let r = upload_csv(&app, &admin, &org, csv.as_bytes()).await;
+    r.expect(200);
+    let rows = r.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4_500);
+    let status = |i: usize| (rows[i]["status"].clone(), rows[i]["errors"][0].clone());
+    let registered = |i: usize| {
+        let (s, e) = status(i);
+        assert_eq!(s, "duplicate", "row {i}: {}", rows[i]);
+        assert_eq!(e["code"], "duplicate_id_number", "row {i}: {}", rows[i]);
+    };
+    let in_file = |i: usize, first_line: usize| {
+        let (s, e) = status(i);
+        assert_eq!(s, "duplicate", "row {i}: {}", rows[i]);
+        assert_eq!(e["code"], "duplicate_in_file", "row {i}: {}", rows[i]);
+        assert_eq!(
+            e["message"],
+            format!("same ID number as line {first_line}"),
+            "row {i}"
+        );
+    };
+    for i in [100, 3_000, 4_200, 1_999, 2_000] {
+        registered(i);
+    }
+    in_file(2_500, 12);
+    in_file(2_001, 2_000);
+    // Row 2,002 comes first: row 2,003 is its duplicate.
+    assert_eq!(rows[2_002]["status"], "created");
+    in_file(2_003, 2_004);
+    let duplicates = 8;
+    assert_eq!(r.body["duplicates"], duplicates);
+    assert_eq!(r.body["created"], 4_500 - duplicates);
+    assert_eq!(r.body["rejected"], 0);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["line"], i + 2);
+    }
+    let list = app
+        .get(
+            &format!("/api/v1/volunteers?organization_id={org}&per_page=1"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(list.body["total"], 2 + 4_500 - duplicates);
+}
+
+#[tokio::test]
+async fn a_roster_found_too_long_after_steps_were_stored_stores_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let org = org(&app, &admin, "共青团秦淮区委", None).await;
+    // 2,500 valid rows (more than one insert step), then blank records past the row limit.
+    let mut csv = crate::roster_gen::to_csv(&crate::roster_gen::generate(2_500, 5, 0, 2026));
+    csv.push_str(&",\n".repeat(48_000));
+    let r = upload_csv(&app, &admin, &org, csv.as_bytes()).await;
+    r.expect_problem(422, "roster_unreadable");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("at most"),
+        "{}",
+        r.body
+    );
+    let list = app
+        .get(
+            &format!("/api/v1/volunteers?organization_id={org}&per_page=1"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(list.body["total"], 0);
+}

@@ -12,14 +12,15 @@ use actix_web::{HttpRequest, post, web};
 use entity::enums::{MembershipStatus, RegionLevel, Role};
 use entity::region;
 use futures_util::StreamExt as _;
-use sea_orm::{EntityTrait as _, QuerySelect as _, TransactionTrait as _};
+use sea_orm::{DatabaseTransaction, EntityTrait as _, QuerySelect as _, TransactionTrait as _};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::roster::{self, RegionIndex};
+use super::roster::{RegionIndex, Roster};
 use super::service::{
-    VolunteerInput, check_joinable, existing_id_hashes, insert_prepared, validate,
+    PreparedVolunteer, VolunteerInput, check_joinable, existing_id_hashes, insert_prepared,
+    validate,
 };
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, Scope};
@@ -174,10 +175,20 @@ async fn read_upload(
     Ok(bytes)
 }
 
-/// Volunteers inserted per step of an import.
+/// Rows read, validated and inserted per step of an import.
 const IMPORT_CHUNK: usize = 2_000;
 
+/// One step of an import: data rows with their line and their validated volunteer or problems.
+type Step = Vec<(usize, Result<PreparedVolunteer, Vec<FieldIssue>>)>;
+
 /// Imports a roster for `organization_id`.
+///
+/// The file is read, validated and stored in steps of [`IMPORT_CHUNK`] rows, all in one
+/// transaction: memory holds the file's bytes, one or two steps and a small result per row,
+/// never the whole roster parsed. A blocking thread reads and validates (decoding, encryption,
+/// hashing: CPU work) one step ahead of the inserts. An unreadable row or one past
+/// [`super::roster::MAX_ROWS`] rolls back the steps already stored, so the file is still taken whole or
+/// not at all.
 ///
 /// # Errors
 /// 422 `validation_failed` on `organization_id` (outside scope or inactive), 422
@@ -209,13 +220,15 @@ pub async fn import(
     let crypto = state.crypto.clone();
     let today = state.today();
     let min_age = state.settings.min_volunteer_age;
-    // Parsing, validation, encryption and hashing are CPU work: keep them off the I/O threads.
-    let checked = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let index = RegionIndex::new(&regions);
-        let rows = roster::parse(&bytes)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
+    // A channel of one step: the reader stays at most one step ahead, and stops when the
+    // import gives up (the receiver is dropped).
+    let (steps, mut received) = tokio::sync::mpsc::channel::<Result<Step, ApiError>>(1);
+    let reader = tokio::task::spawn_blocking(move || {
+        let read = || -> Result<(), ApiError> {
+            let index = RegionIndex::new(&regions);
+            let mut step = Vec::with_capacity(IMPORT_CHUNK);
+            for row in Roster::open(bytes)? {
+                let row = row?;
                 let prepared = row.to_input(organization_id, &index).and_then(|input| {
                     validate(
                         &crypto,
@@ -225,83 +238,51 @@ pub async fn import(
                         &|c| index.contains(c),
                     )
                 });
-                (row.line, prepared)
-            })
-            .collect::<Vec<_>>())
-    })
-    .await
-    .map_err(ApiError::internal)??;
-
-    let hashes: Vec<String> = checked
-        .iter()
-        .filter_map(|(_, p)| p.as_ref().ok().map(|p| p.id_number_hash.clone()))
-        .collect();
-    let txn = state.db.begin().await?;
-    let existing = existing_id_hashes(&txn, &hashes).await?;
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    let mut results = Vec::with_capacity(checked.len());
-    let mut to_insert = Vec::new();
-    let mut insert_slots = Vec::new();
-    for (line, prepared) in checked {
-        let (status, errors) = match prepared {
-            Err(errors) => (RowStatus::Rejected, errors),
-            Ok(p) if existing.contains(&p.id_number_hash) => (
-                RowStatus::Duplicate,
-                vec![FieldIssue::new(
-                    "id_number",
-                    "duplicate_id_number",
-                    "this ID number is already registered",
-                )],
-            ),
-            Ok(p) => match first_line.get(&p.id_number_hash) {
-                Some(first) => (
-                    RowStatus::Duplicate,
-                    vec![FieldIssue::new(
-                        "id_number",
-                        "duplicate_in_file",
-                        format!("same ID number as line {first}"),
-                    )],
-                ),
-                None => {
-                    first_line.insert(p.id_number_hash.clone(), line);
-                    insert_slots.push(results.len());
-                    to_insert.push(p);
-                    (RowStatus::Created, Vec::new())
+                step.push((row.line, prepared));
+                if step.len() == IMPORT_CHUNK {
+                    let full = std::mem::replace(&mut step, Vec::with_capacity(IMPORT_CHUNK));
+                    if steps.blocking_send(Ok(full)).is_err() {
+                        return Ok(()); // the import gave up
+                    }
                 }
-            },
+            }
+            if !step.is_empty() {
+                // An error here means the import gave up: nothing left to do.
+                let _ = steps.blocking_send(Ok(step));
+            }
+            Ok(())
         };
-        results.push(ImportRowOut {
-            line,
-            status,
-            volunteer_id: None,
-            volunteer_number: None,
-            errors,
-        });
-    }
-    // In chunks: a chunk's models, memberships and change-log snapshots are dropped before the
-    // next is built, so memory does not grow with the size of the roster (one transaction still).
-    let mut slots = insert_slots.into_iter();
-    let mut pending = to_insert.into_iter().peekable();
-    while pending.peek().is_some() {
-        let chunk: Vec<_> = pending.by_ref().take(IMPORT_CHUNK).collect();
-        let created = insert_prepared(
+        if let Err(e) = read() {
+            let _ = steps.blocking_send(Err(e));
+        }
+    });
+
+    // A file refused at its headings or first rows opens no transaction.
+    let Some(first) = received.recv().await else {
+        return Err(reader_gone(reader).await);
+    };
+    let mut step = first?;
+    let txn = state.db.begin().await?;
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut results: Vec<ImportRowOut> = Vec::new();
+    loop {
+        store_step(
             &txn,
-            chunk,
-            Some(organization_id),
-            Some((organization_id, MembershipStatus::Active)),
+            step,
+            organization_id,
             today,
             actor,
-            "import",
+            &mut first_line,
+            &mut results,
         )
         .await?;
-        // `created` first: zip stops on it before taking a slot of the next chunk.
-        for (model, slot) in created.into_iter().zip(slots.by_ref()) {
-            if let Some(row) = results.get_mut(slot) {
-                row.volunteer_id = Some(model.id);
-                row.volunteer_number = Some(model.volunteer_number);
-            }
+        match received.recv().await {
+            Some(next) => step = next?,
+            None => break,
         }
     }
+    // The channel also closes when the reader panics: only a reader that finished may commit.
+    reader.await.map_err(ApiError::internal)?;
     let count = |s: RowStatus| results.iter().filter(|r| r.status == s).count();
     let out = ImportOut {
         organization_id,
@@ -328,6 +309,93 @@ pub async fn import(
     .await?;
     txn.commit().await?;
     Ok(out)
+}
+
+/// The error for a reader that closed its channel without sending anything (it panicked).
+async fn reader_gone(reader: tokio::task::JoinHandle<()>) -> ApiError {
+    match reader.await {
+        Err(e) => ApiError::internal(e),
+        Ok(()) => ApiError::Internal("the roster reader stopped without an answer".into()),
+    }
+}
+
+/// Classifies one step's rows and inserts its new volunteers in `txn`. A valid row is a
+/// duplicate when its ID number appeared earlier in the file (`first_line`: ID hash → line of
+/// the row stored for it) or is already registered; otherwise it is stored and its result
+/// names the new volunteer. Appends one result per row to `results`, in file order.
+async fn store_step(
+    txn: &DatabaseTransaction,
+    step: Step,
+    organization_id: Uuid,
+    today: chrono::NaiveDate,
+    actor: &Actor,
+    first_line: &mut HashMap<String, usize>,
+    results: &mut Vec<ImportRowOut>,
+) -> Result<(), ApiError> {
+    // Rows stored by earlier steps are in the database too, but they are duplicates *in the
+    // file*: look up only the hashes this file has not stored yet.
+    let hashes: Vec<String> = step
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().ok())
+        .filter(|p| !first_line.contains_key(&p.id_number_hash))
+        .map(|p| p.id_number_hash.clone())
+        .collect();
+    let existing = existing_id_hashes(txn, &hashes).await?;
+    let mut to_insert = Vec::new();
+    let mut slots = Vec::new();
+    for (line, prepared) in step {
+        let (status, errors) = match prepared {
+            Err(errors) => (RowStatus::Rejected, errors),
+            Ok(p) => match first_line.get(&p.id_number_hash) {
+                Some(first) => (
+                    RowStatus::Duplicate,
+                    vec![FieldIssue::new(
+                        "id_number",
+                        "duplicate_in_file",
+                        format!("same ID number as line {first}"),
+                    )],
+                ),
+                None if existing.contains(&p.id_number_hash) => (
+                    RowStatus::Duplicate,
+                    vec![FieldIssue::new(
+                        "id_number",
+                        "duplicate_id_number",
+                        "this ID number is already registered",
+                    )],
+                ),
+                None => {
+                    first_line.insert(p.id_number_hash.clone(), line);
+                    slots.push(results.len());
+                    to_insert.push(p);
+                    (RowStatus::Created, Vec::new())
+                }
+            },
+        };
+        results.push(ImportRowOut {
+            line,
+            status,
+            volunteer_id: None,
+            volunteer_number: None,
+            errors,
+        });
+    }
+    let created = insert_prepared(
+        txn,
+        to_insert,
+        Some(organization_id),
+        Some((organization_id, MembershipStatus::Active)),
+        today,
+        actor,
+        "import",
+    )
+    .await?;
+    for (model, slot) in created.into_iter().zip(slots) {
+        if let Some(row) = results.get_mut(slot) {
+            row.volunteer_id = Some(model.id);
+            row.volunteer_number = Some(model.volunteer_number);
+        }
+    }
+    Ok(())
 }
 
 /// Import a roster (花名册) of volunteers for an organization.

@@ -132,95 +132,165 @@ fn bad_file(detail: impl Into<String>) -> ApiError {
     }
 }
 
-/// Parses a roster file (CSV or XLSX, detected from the bytes).
+/// A roster file being read row by row (CSV or XLSX, detected from the bytes). Opening it reads
+/// the headings; the data rows are parsed only as they are taken from the iterator, so that a
+/// 50,000-row CSV never exists in memory as a table of cells, only as its bytes and the rows
+/// being worked on. (An XLSX sheet is read whole: its cells are XML inside a zip stream.)
 ///
-/// # Errors
-/// 422 `roster_unreadable` (not CSV/XLSX, no rows, over [`MAX_ROWS`]) or
-/// `roster_headings_missing` naming the required headings that are absent.
-pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, ApiError> {
-    let table = if looks_like_xlsx(bytes) {
-        read_xlsx(bytes)?
-    } else {
-        read_csv(bytes)?
-    };
-    let mut lines = table.into_iter();
-    let headings = lines.next().ok_or_else(|| bad_file("the file is empty"))?;
-    let columns: Vec<Option<Column>> = headings.iter().map(|h| column_of(h)).collect();
-    let missing: Vec<&str> = REQUIRED
-        .iter()
-        .filter(|(c, _)| !columns.contains(&Some(*c)))
-        .map(|(_, name)| *name)
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::Rule {
-            code: "roster_headings_missing",
-            detail: format!(
-                "the first row must contain the headings {}",
-                missing.join("、")
-            ),
-        });
-    }
-    let mut rows = Vec::new();
-    for (i, cells) in lines.enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if rows.len() >= MAX_ROWS {
-            return Err(bad_file(format!(
-                "a roster may hold at most {MAX_ROWS} rows; split the file"
-            )));
-        }
-        let mut map = HashMap::new();
-        for (col, cell) in columns.iter().zip(cells) {
-            if let Some(c) = col {
-                map.insert(*c, cell);
-            }
-        }
-        rows.push(RosterRow {
-            line: i + 2,
-            cells: map,
-        });
-    }
-    if rows.is_empty() {
-        return Err(bad_file("the file has headings but no data rows"));
-    }
-    Ok(rows)
+/// The iterator yields each non-blank data row, then — instead of ending — an error when the
+/// file has none; it yields an error and then ends at the first unreadable CSV record and at
+/// the row after [`MAX_ROWS`].
+pub struct Roster {
+    columns: Vec<Option<Column>>,
+    records: Records,
+    /// Records read so far, the headings included (the line of the last record read).
+    read: usize,
+    /// Data rows yielded so far.
+    rows: usize,
+    done: bool,
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+enum Records {
+    Csv(csv::StringRecordsIntoIter<std::io::Cursor<Vec<u8>>>),
+    Table(std::vec::IntoIter<Vec<String>>),
+}
+
+impl Records {
+    fn next_record(&mut self) -> Option<Result<Vec<String>, ApiError>> {
+        match self {
+            Self::Csv(records) => records.next().map(|r| {
+                r.map(|r| r.iter().map(str::to_owned).collect())
+                    .map_err(|e| bad_file(format!("CSV error: {e}")))
+            }),
+            Self::Table(rows) => rows.next().map(Ok),
+        }
+    }
+}
+
+fn too_many_rows() -> ApiError {
+    bad_file(format!(
+        "a roster may hold at most {MAX_ROWS} rows; split the file"
+    ))
+}
+
+impl Roster {
+    /// Opens a roster and checks its headings.
+    ///
+    /// # Errors
+    /// 422 `roster_unreadable` (not CSV/XLSX, empty, an unreadable heading row) or
+    /// `roster_headings_missing` naming the required headings that are absent.
+    pub fn open(bytes: Vec<u8>) -> Result<Self, ApiError> {
+        let mut records = if looks_like_xlsx(&bytes) {
+            Records::Table(read_xlsx(&bytes)?.into_iter())
+        } else {
+            Records::Csv(csv_records(bytes)?)
+        };
+        let headings = records
+            .next_record()
+            .ok_or_else(|| bad_file("the file is empty"))??;
+        let columns: Vec<Option<Column>> = headings.iter().map(|h| column_of(h)).collect();
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .filter(|(c, _)| !columns.contains(&Some(*c)))
+            .map(|(_, name)| *name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::Rule {
+                code: "roster_headings_missing",
+                detail: format!(
+                    "the first row must contain the headings {}",
+                    missing.join("、")
+                ),
+            });
+        }
+        Ok(Self {
+            columns,
+            records,
+            read: 1,
+            rows: 0,
+            done: false,
+        })
+    }
+
+    fn fail(&mut self, e: ApiError) -> Option<Result<RosterRow, ApiError>> {
+        self.done = true;
+        Some(Err(e))
+    }
+}
+
+impl Iterator for Roster {
+    type Item = Result<RosterRow, ApiError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let Some(record) = self.records.next_record() else {
+                self.done = true;
+                if self.rows == 0 {
+                    return Some(Err(bad_file("the file has headings but no data rows")));
+                }
+                return None;
+            };
+            self.read += 1;
+            let cells = match record {
+                Ok(cells) => cells,
+                Err(e) => return self.fail(e),
+            };
+            // Blank records count too: a file of a million empty lines is refused, not read.
+            if self.read > MAX_ROWS + 1 && matches!(self.records, Records::Csv(_)) {
+                return self.fail(too_many_rows());
+            }
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if self.rows >= MAX_ROWS {
+                return self.fail(too_many_rows());
+            }
+            self.rows += 1;
+            let mut map = HashMap::new();
+            for (col, cell) in self.columns.iter().zip(cells) {
+                if let Some(c) = col {
+                    map.insert(*c, cell);
+                }
+            }
+            return Some(Ok(RosterRow {
+                line: self.read,
+                cells: map,
+            }));
+        }
+        None
+    }
+}
+
+/// The CSV records of `bytes`: UTF-8 (BOM skipped) read in place, otherwise GBK / GB 18030
+/// decoded once.
+fn csv_records(
+    bytes: Vec<u8>,
+) -> Result<csv::StringRecordsIntoIter<std::io::Cursor<Vec<u8>>>, ApiError> {
     if bytes.contains(&0) {
         return Err(bad_file(
             "the file is binary, not CSV text (UTF-16 is not supported; save as UTF-8 or GBK CSV, or XLSX)",
         ));
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_owned(),
-        Err(_) => {
-            let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                return Err(bad_file(
-                    "the file is neither UTF-8 nor GBK text, nor an XLSX workbook",
-                ));
-            }
-            text.into_owned()
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = if std::str::from_utf8(body).is_ok() {
+        let bom = (bytes.len() - body.len()) as u64;
+        let mut text = std::io::Cursor::new(bytes);
+        text.set_position(bom);
+        text
+    } else {
+        let (text, _, had_errors) = encoding_rs::GB18030.decode(body);
+        if had_errors {
+            return Err(bad_file(
+                "the file is neither UTF-8 nor GBK text, nor an XLSX workbook",
+            ));
         }
+        std::io::Cursor::new(text.into_owned().into_bytes())
     };
-    let mut reader = csv::ReaderBuilder::new()
+    Ok(csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad_file(format!("CSV error: {e}")))?;
-        out.push(record.iter().map(str::to_owned).collect());
-        if out.len() > MAX_ROWS + 1 {
-            return Err(bad_file(format!(
-                "a roster may hold at most {MAX_ROWS} rows; split the file"
-            )));
-        }
-    }
-    Ok(out)
+        .from_reader(text)
+        .into_records())
 }
 
 /// Most bytes the parts of an uploaded workbook may inflate to, all parts together (a 50,000-row
@@ -300,11 +370,6 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
         .first()
         .cloned()
         .ok_or_else(|| bad_file("the workbook has no sheet"))?;
-    let too_many_rows = || {
-        bad_file(format!(
-            "a roster may hold at most {MAX_ROWS} rows; split the file"
-        ))
-    };
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
     {
         let mut reader = book
@@ -589,6 +654,10 @@ impl RosterRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, ApiError> {
+        Roster::open(bytes.to_vec())?.collect()
+    }
 
     fn index() -> RegionIndex {
         let r = |c: &str, n: &str, l: RegionLevel, p: Option<&str>| {
