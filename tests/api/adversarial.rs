@@ -1182,12 +1182,26 @@ async fn long_arrays_never_yield_a_server_error() {
             let Some(body) = tagged.then(|| long_arrays(&spec, schema)).flatten() else {
                 continue;
             };
-            let r = app
-                .request(m.clone(), path, Some(&admin), Some(&body))
-                .await;
             sent += 1;
-            if r.status.is_server_error() {
-                failures.push(format!("{m} {path} -> {} {}", r.status, r.text));
+            let sent_body = app
+                .client
+                .request(m.clone(), format!("{}{path}", app.address))
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+                .await;
+            let (status, text) = match sent_body {
+                Ok(r) => (r.status(), r.text().await.unwrap_or_default()),
+                // Refused before the body was read (an admin token on a partner operation: 401
+                // from the extractor): the client may see the reset instead of the answer.
+                Err(_) if body.to_string().len() > 65_536 => continue,
+                Err(e) => {
+                    failures.push(format!("{m} {path}: no answer: {e}"));
+                    continue;
+                }
+            };
+            if status.is_server_error() {
+                failures.push(format!("{m} {path} -> {status} {text}"));
             }
         }
     }
