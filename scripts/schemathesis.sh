@@ -10,7 +10,7 @@
 #
 #   scripts/schemathesis.sh
 #
-# Knobs (environment): ST_MAX_EXAMPLES (30), ST_WORKERS (2), ST_TIMEOUT (150 s per `st run`),
+# Knobs (environment): ST_MAX_EXAMPLES (30), ST_WORKERS (2), ST_TIMEOUT (300 s per `st run`),
 # ST_SEED (random; the seed is printed for replay), ST_PORT (a free port), ST_REPORT_DIR
 # (<target>/schemathesis-report), ST_VENV (<target>/ci-venv).
 set -euo pipefail
@@ -25,7 +25,7 @@ venv=${ST_VENV:-$target_dir/ci-venv}
 report_dir=${ST_REPORT_DIR:-$target_dir/schemathesis-report}
 max_examples=${ST_MAX_EXAMPLES:-30}
 workers=${ST_WORKERS:-2}
-st_timeout=${ST_TIMEOUT:-150}
+st_timeout=${ST_TIMEOUT:-300}
 admin_password='Ci-Fuzz-Admin-Passw0rd'
 
 service_pid=""
