@@ -1335,7 +1335,7 @@ async fn main() -> Result<(), Error> {
             logins.errors
         ),
         format!("{ceiling:.1} Argon2id/s (all cores)"),
-        format!("ratio {login_ratio:.2} (bar ≥ 0.80; the service keeps one core free)"),
+        format!("ratio {login_ratio:.2} (bar ≥ 0.80)"),
     ));
 
     // 8. With --growth K: the summary reads at N and again at K×N records.
