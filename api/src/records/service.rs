@@ -368,60 +368,97 @@ async fn add_many_to_totals(
     records: &[&service_record::Model],
     sign: i64,
 ) -> Result<(), ApiError> {
+    add_many_to_volunteer_totals(txn, tz, records, sign).await?;
+    add_many_to_organization_totals(txn, tz, records, sign).await
+}
+
+/// The volunteer and volunteer-year part of [`add_many_to_totals`]: rows of the volunteers
+/// concerned only (their locks are taken first anyway, see [`lock_volunteers`]).
+async fn add_many_to_volunteer_totals(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    records: &[&service_record::Model],
+    sign: i64,
+) -> Result<(), ApiError> {
     let mut volunteers: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
     let mut volunteer_years: BTreeMap<(Uuid, i32), (i64, i64)> = BTreeMap::new();
-    let mut organization_years: BTreeMap<(Uuid, i32), (i64, i64)> = BTreeMap::new();
     for r in records {
         let minutes = sign * i64::from(r.minutes);
         let year = local_year(tz, r.started_at);
         for (m, n) in [
             volunteers.entry(r.volunteer_id).or_default(),
             volunteer_years.entry((r.volunteer_id, year)).or_default(),
-            organization_years
-                .entry((r.organization_id, year))
-                .or_default(),
         ] {
             *m += minutes;
             *n += sign;
         }
     }
     upsert_volunteer_totals(txn, &volunteers).await?;
-    let by_year: [(&'static str, &'static [&'static str], _); 2] = [
-        (
-            "volunteer_year_totals",
-            &["volunteer_id", "year"],
-            volunteer_years,
-        ),
-        (
-            "organization_year_totals",
-            &["organization_id", "year"],
-            organization_years,
-        ),
-    ];
-    for (table, keys, deltas) in by_year {
-        let rows = deltas
-            .into_iter()
-            .map(|((id, year), (m, n))| {
-                vec![
-                    Expr::value(id),
-                    Expr::value(year),
-                    Expr::value(m),
-                    Expr::value(n),
-                ]
-            })
-            .collect();
-        upsert_sums(
-            txn,
-            &SummaryTable {
-                table,
-                keys,
-                replace: &[],
-            },
-            rows,
-        )
-        .await?;
+    upsert_year_sums(
+        txn,
+        "volunteer_year_totals",
+        &["volunteer_id", "year"],
+        volunteer_years,
+    )
+    .await
+}
+
+/// The organization-year part of [`add_many_to_totals`]. One organization's row for a year is
+/// shared by every write of records of that organization, so it is locked until commit:
+/// writers call this as late in their transaction as they can, so that concurrent batches of
+/// one organization wait for each other's commit only, not for each other's work.
+async fn add_many_to_organization_totals(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    records: &[&service_record::Model],
+    sign: i64,
+) -> Result<(), ApiError> {
+    let mut organization_years: BTreeMap<(Uuid, i32), (i64, i64)> = BTreeMap::new();
+    for r in records {
+        let (m, n) = organization_years
+            .entry((r.organization_id, local_year(tz, r.started_at)))
+            .or_default();
+        *m += sign * i64::from(r.minutes);
+        *n += sign;
     }
-    Ok(())
+    upsert_year_sums(
+        txn,
+        "organization_year_totals",
+        &["organization_id", "year"],
+        organization_years,
+    )
+    .await
+}
+
+/// `x = x + delta` upserts of (minutes, records) into a year-totals table keyed by (id, year),
+/// in key order (the order the rows are locked in).
+async fn upsert_year_sums(
+    txn: &impl ConnectionTrait,
+    table: &'static str,
+    keys: &'static [&'static str],
+    deltas: BTreeMap<(Uuid, i32), (i64, i64)>,
+) -> Result<(), ApiError> {
+    let rows = deltas
+        .into_iter()
+        .map(|((id, year), (m, n))| {
+            vec![
+                Expr::value(id),
+                Expr::value(year),
+                Expr::value(m),
+                Expr::value(n),
+            ]
+        })
+        .collect();
+    upsert_sums(
+        txn,
+        &SummaryTable {
+            table,
+            keys,
+            replace: &[],
+        },
+        rows,
+    )
+    .await
 }
 
 /// Marks every still-valid certificate covering `record_id` superseded (a record it certifies
@@ -856,7 +893,7 @@ pub async fn insert_many(
         .filter(|m| m.status == ServiceRecordStatus::Approved)
         .collect();
     if !approved_now.is_empty() {
-        add_many_to_totals(txn, tz, &approved_now, 1).await?;
+        add_many_to_volunteer_totals(txn, tz, &approved_now, 1).await?;
         let ids: Vec<Uuid> = approved_now.iter().map(|m| m.volunteer_id).collect();
         crate::incentives::service::recompute_many(txn, tz, &ids, &Actor::default()).await?;
     }
@@ -902,6 +939,8 @@ pub async fn insert_many(
     audit::record_many(txn, actor, entries).await?;
     crate::sync::changes::service_records(txn, &written, crate::sync::changes::Operation::Create)
         .await?;
+    // Last: the organizations' year rows, shared with every concurrent writer of their records.
+    add_many_to_organization_totals(txn, tz, &approved_now, 1).await?;
     Ok(out)
 }
 
