@@ -26,6 +26,8 @@
 //! cargo bench --bench platform -- --scale 5         # 1,000,000 / 10,000,000
 //! cargo bench --bench platform -- --volunteers 20000 --records 200000 --seconds 5
 //! cargo bench --bench platform -- --growth 5 --only summary   # summary reads at 2 M, then 10 M records
+//! cargo bench --bench platform -- --only import    # stop after the roster import
+//! cargo bench --bench platform -- --only get       # stop after get-by-id (import and load first)
 //! cargo test --bench platform -- --smoke            # seconds-long smoke run (debug build)
 //! ```
 
@@ -65,6 +67,8 @@ struct Options {
     growth: usize,
     /// `--only summary`: skip every scenario but the summary reads (and their growth).
     only_summary: bool,
+    /// `--only import`: stop after the roster import; `--only get`: after the get-by-id scenario.
+    stop_after: Option<&'static str>,
 }
 
 fn options() -> Options {
@@ -96,11 +100,15 @@ fn options() -> Options {
             .and_then(|x| x.parse().ok())
             .unwrap_or(if smoke { 2 } else { 1 })
             .max(1),
-        only_summary: match value("--only").as_deref() {
-            None => false,
-            Some("summary") => true,
+        only_summary: value("--only").as_deref() == Some("summary"),
+        stop_after: match value("--only").as_deref() {
+            None | Some("summary") => None,
+            Some("import") => Some("import"),
+            Some("get") => Some("get"),
             Some(other) => {
-                eprintln!("--only {other}: the only part that runs alone is `summary`");
+                eprintln!(
+                    "--only {other}: the parts that run alone are `summary`, `import` and `get`"
+                );
                 std::process::exit(2);
             }
         },
@@ -254,6 +262,8 @@ async fn start_service(url: &str, dir: &std::path::Path) -> Result<Service, Erro
             .await
             .is_ok_and(|r| r.status().is_success())
         {
+            // For profiling the service process (`perf record -p <pid>`).
+            eprintln!("service pid {}", child.id());
             return Ok(Service { child, base });
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -818,7 +828,7 @@ fn write_report(
     for (a, b, c, d) in rows {
         println!("{a:<45} {b:<50} {c:<28} {d}");
     }
-    let out = json!({"database": kind, "volunteers": o.volunteers, "records": o.records, "seconds": o.seconds, "concurrency": o.concurrency, "growth": o.growth, "only": if o.only_summary { "summary" } else { "all" }, "results": report});
+    let out = json!({"database": kind, "volunteers": o.volunteers, "records": o.records, "seconds": o.seconds, "concurrency": o.concurrency, "growth": o.growth, "only": if o.only_summary { "summary" } else { o.stop_after.unwrap_or("all") }, "results": report});
     if let Some(parent) = std::path::Path::new(&o.json).parent() {
         let _ = std::fs::create_dir_all(parent);
     }
@@ -1007,6 +1017,9 @@ async fn main() -> Result<(), Error> {
             }
         ),
     ));
+    if o.stop_after == Some("import") {
+        return write_report(&o, kind, report, &rows);
+    }
 
     let ids: Vec<Uuid> = db
         .query_all_raw(Statement::from_string(
@@ -1150,6 +1163,9 @@ async fn main() -> Result<(), Error> {
     ));
 
     memory.push(("after get by id", service.peak_rss_mb()));
+    if o.stop_after == Some("get") {
+        return write_report(&o, kind, report, &rows);
+    }
 
     // 3. List a subtree with a filter.
     let list = {

@@ -12,7 +12,10 @@ use actix_web::{HttpRequest, post, web};
 use entity::enums::{MembershipStatus, RegionLevel, Role};
 use entity::region;
 use futures_util::StreamExt as _;
-use sea_orm::{DatabaseTransaction, EntityTrait as _, QuerySelect as _, TransactionTrait as _};
+use sea_orm::{
+    ConnectionTrait as _, DatabaseTransaction, DbBackend, EntityTrait as _, QuerySelect as _,
+    TransactionTrait as _,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -263,6 +266,7 @@ pub async fn import(
     };
     let mut step = first?;
     let txn = state.db.begin().await?;
+    prefer_index_lookups(&txn).await?;
     let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut results: Vec<ImportRowOut> = Vec::new();
     loop {
@@ -309,6 +313,27 @@ pub async fn import(
     .await?;
     txn.commit().await?;
     Ok(out)
+}
+
+/// PostgreSQL: keeps the import's look-ups on their indexes for the rest of `txn`
+/// (`SET LOCAL enable_seqscan = off`, undone at commit or rollback). SQLite: nothing.
+///
+/// Every read of an import is by an indexed key — registered ID hashes
+/// (`id_number_hash IN (…1,000 values)`), the rows just inserted read back by id, their
+/// memberships by volunteer id — but the planner costs an IN list as if every value matched a
+/// row, so it keeps choosing a sequential scan of `volunteers` until the table is large
+/// (measured: 27 ms per look-up against 1.3 ms by the index at 50,000 rows), and a prepared
+/// statement's generic plan made while the table was small stays a sequential scan for the
+/// whole transaction. Each step then scanned every row the earlier steps had stored: time
+/// quadratic in the roster's length. The setting only raises the planner's cost of sequential
+/// scans; a statement with no index to use still runs. Foreign-key checks plan their own
+/// (index) look-ups and are unaffected.
+async fn prefer_index_lookups(txn: &DatabaseTransaction) -> Result<(), ApiError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await?;
+    }
+    Ok(())
 }
 
 /// The error for a reader that closed its channel without sending anything (it panicked).
