@@ -18,6 +18,7 @@ mod m20261130_000012_recognition;
 mod m20261130_000013_awards;
 mod m20261130_000014_incentive_jobs;
 mod m20261130_000015_record_rounding;
+mod m20261130_000016_leaderboard_indexes;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_awards::Migration),
             Box::new(m20261130_000014_incentive_jobs::Migration),
             Box::new(m20261130_000015_record_rounding::Migration),
+            Box::new(m20261130_000016_leaderboard_indexes::Migration),
         ]
     }
 }

@@ -16,6 +16,16 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
+/// The volunteer ids of a leaderboard page, in order.
+fn board_ids(page: &Value) -> Vec<&str> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["volunteer_id"].as_str().unwrap())
+        .collect()
+}
+
 /// province → Nanjing (with admin) → 玄武区; province → Suzhou (with admin).
 struct World {
     admin: String,
@@ -417,12 +427,7 @@ async fn leaderboards_rank_by_approved_hours_within_the_callers_scope() {
         .get("/api/v1/leaderboards/volunteers", Some(&w.admin))
         .await;
     all.expect(200);
-    let ids: Vec<&str> = all.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["volunteer_id"].as_str().unwrap())
-        .collect();
+    let ids = board_ids(&all.body);
     assert_eq!(ids, [a.as_str(), c.as_str(), b.as_str()]);
     assert!(!ids.contains(&idle.as_str()));
     assert_eq!(all.body["total"], 3);
@@ -492,6 +497,178 @@ async fn leaderboards_rank_by_approved_hours_within_the_callers_scope() {
     app.get("/api/v1/leaderboards/volunteers", Some(&vt))
         .await
         .expect_problem(403, "forbidden");
+}
+
+/// (volunteer id, rank) of each row of a board.
+type Ranks = Vec<(String, u64)>;
+
+/// (volunteer id, rank) of every row of one board, page by page, and its total.
+async fn board_pages(
+    app: &TestApp,
+    scope: &api::auth::Scope,
+    filter: &api::incentives::dto::LeaderboardFilter,
+    sort_up_to: u64,
+) -> (Ranks, u64) {
+    let mut rows = Vec::new();
+    let mut total = 0;
+    // Two per page, and one page past the end (empty, total still given).
+    for page in 1..=4 {
+        let p = api::incentives::service::leaderboard_sorting_up_to(
+            &app.db, scope, filter, page, 2, sort_up_to,
+        )
+        .await
+        .unwrap();
+        assert!(p.items.len() <= 2);
+        if page > 1 {
+            assert_eq!(
+                p.total, total,
+                "the total does not change from page to page"
+            );
+        }
+        total = p.total;
+        rows.extend(
+            p.items
+                .into_iter()
+                .map(|i| (i.volunteer_id.to_string(), i.rank)),
+        );
+    }
+    (rows, total)
+}
+
+#[tokio::test]
+async fn leaderboards_read_in_rank_order_give_the_pages_of_sorted_boards() {
+    use api::auth::Scope;
+    use api::incentives::dto::LeaderboardFilter;
+
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let nj = &w.nanjing_admin;
+    let sz = &w.suzhou_admin;
+    let mut minutes: Vec<(String, i64, &str)> = Vec::new();
+    for (seq, (token, org, m)) in [
+        (nj, &w.nanjing, 120),
+        (nj, &w.xuanwu, 60),
+        (sz, &w.suzhou, 120),
+        (nj, &w.xuanwu, 90),
+        (nj, &w.nanjing, 60),
+        (sz, &w.suzhou, 45),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let seq = 31 + u32::try_from(seq).unwrap();
+        let v = id(&admin_registered_volunteer(&app, token, org, "排名", seq).await);
+        approved_minutes(&app, token, &v, org, 0, m).await;
+        let place = if org == &w.suzhou {
+            "suzhou"
+        } else if org == &w.xuanwu {
+            "xuanwu"
+        } else {
+            "nanjing"
+        };
+        minutes.push((v, m, place));
+    }
+    // The most minutes of all, then deregistered: left out of every board and every total.
+    let gone = id(&admin_registered_volunteer(&app, nj, &w.nanjing, "离开", 40).await);
+    approved_minutes(&app, nj, &gone, &w.nanjing, 0, 300).await;
+    app.post(
+        &format!("/api/v1/volunteers/{gone}/deregister"),
+        Some(nj),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    // Registered, no minutes: not ranked.
+    admin_registered_volunteer(&app, nj, &w.nanjing, "未服务", 41).await;
+
+    let expected = |places: &[&str]| {
+        let mut v: Vec<&(String, i64, &str)> = minutes
+            .iter()
+            .filter(|(_, _, p)| places.contains(p))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.into_iter()
+            .zip(1..)
+            .map(|(r, rank)| (r.0.clone(), rank))
+            .collect::<Vec<_>>()
+    };
+    let nanjing = Uuid::parse_str(&w.nanjing).unwrap();
+    let xuanwu = Uuid::parse_str(&w.xuanwu).unwrap();
+    let everywhere = ["nanjing", "xuanwu", "suzhou"];
+    let boards: [(Scope, LeaderboardFilter, Ranks); 5] = [
+        (
+            Scope::All,
+            LeaderboardFilter {
+                organization_id: None,
+                region_code: None,
+            },
+            expected(&everywhere),
+        ),
+        (
+            Scope::All,
+            LeaderboardFilter {
+                organization_id: Some(nanjing),
+                region_code: None,
+            },
+            expected(&["nanjing", "xuanwu"]),
+        ),
+        (
+            // Every test volunteer lives in 320102.
+            Scope::All,
+            LeaderboardFilter {
+                organization_id: None,
+                region_code: Some("320100".into()),
+            },
+            expected(&everywhere),
+        ),
+        (
+            Scope::Subtree(nanjing),
+            LeaderboardFilter {
+                organization_id: None,
+                region_code: None,
+            },
+            expected(&["nanjing", "xuanwu"]),
+        ),
+        (
+            Scope::Subtree(nanjing),
+            LeaderboardFilter {
+                organization_id: Some(xuanwu),
+                region_code: None,
+            },
+            expected(&["xuanwu"]),
+        ),
+    ];
+    for (scope, filter, want) in &boards {
+        let walked = board_pages(&app, scope, filter, 0).await;
+        let sorted = board_pages(&app, scope, filter, u64::MAX).await;
+        assert_eq!(walked.0, *want, "{scope:?} {filter:?} read in rank order");
+        assert_eq!(sorted.0, *want, "{scope:?} {filter:?} sorted");
+        assert_eq!(walked.1, u64::try_from(want.len()).unwrap());
+        assert_eq!(sorted.1, walked.1);
+    }
+
+    // Over HTTP, the platform-wide board.
+    let all = app
+        .get(
+            "/api/v1/leaderboards/volunteers?per_page=10",
+            Some(&w.admin),
+        )
+        .await;
+    all.expect(200);
+    assert_eq!(all.body["total"], 6);
+    let ids = board_ids(&all.body);
+    let want: Vec<&str> = boards[0].2.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(ids, want);
+    assert!(!ids.contains(&gone.as_str()));
+    let past = app
+        .get(
+            "/api/v1/leaderboards/volunteers?per_page=10&page=2",
+            Some(&w.admin),
+        )
+        .await;
+    past.expect(200);
+    assert_eq!(past.body["items"], json!([]));
+    assert_eq!(past.body["total"], 6);
 }
 
 #[tokio::test]

@@ -176,7 +176,7 @@ pub async fn list_volunteer_leaderboard(
 ) -> Result<web::Json<Page<LeaderboardEntryOut>>, ApiError> {
     user.require(ADMINS)?;
     let (p, n) = page.resolve()?;
-    let r = service::leaderboard(&state.db, &user.scope(), &filter, p, n).await?;
+    let r = service::leaderboard(&state.read_db, &user.scope(), &filter, p, n).await?;
     Ok(web::Json(r))
 }
 

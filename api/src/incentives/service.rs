@@ -17,7 +17,7 @@ use entity::{
     course, level_certification, organization, organization_closure as closure, rule_set,
     training_record, volunteer, volunteer_level, volunteer_total,
 };
-use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, ConnectionTrait,
     EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
@@ -774,9 +774,17 @@ pub async fn star_level(
 // Leaderboards
 // ---------------------------------------------------------------------------
 
+/// Boards of at most this many ranked volunteers (an organization's or a region's) are read
+/// whole and sorted; larger ones, and the platform-wide board, are read in rank order along the
+/// index `idx_volunteer_totals_rank` (approved minutes descending, then volunteer id), checking
+/// each row's volunteer by primary key and stopping after the page. Sorting a small set beats
+/// walking an index in which its volunteers are sparse; walking beats sorting a large set, whose
+/// cost grows with the number of volunteers (issue 8: 200,000 volunteers took seconds per page).
+pub const SORT_BOARD_UP_TO: u64 = 10_000;
+
 /// Volunteers of the caller's scope by approved minutes (descending, then by id, i.e. registration order),
 /// from the summary rows; volunteers without approved minutes and deregistered ones are left
-/// out.
+/// out. `total` is exact. See [`SORT_BOARD_UP_TO`] for how a page is read.
 ///
 /// # Errors
 /// 400 `invalid_query` for a malformed region; 404 for an organization outside scope; database
@@ -788,30 +796,102 @@ pub async fn leaderboard(
     page: u64,
     per_page: u64,
 ) -> Result<Page<LeaderboardEntryOut>, ApiError> {
-    let mut people = volunteer::Entity::find()
-        .select_only()
-        .column(volunteer::Column::Id)
-        .filter(volunteer::Column::Status.ne(VolunteerStatus::Deregistered));
+    leaderboard_sorting_up_to(db, scope, filter, page, per_page, SORT_BOARD_UP_TO).await
+}
+
+/// [`leaderboard`] with the threshold of [`SORT_BOARD_UP_TO`] given: `0` reads every board in
+/// rank order along the index, `u64::MAX` sorts every narrowed board whole. Public so that tests
+/// can check that both ways give the same pages; the service always uses [`SORT_BOARD_UP_TO`].
+///
+/// # Errors
+/// As [`leaderboard`].
+pub async fn leaderboard_sorting_up_to(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    filter: &LeaderboardFilter,
+    page: u64,
+    per_page: u64,
+    sort_up_to: u64,
+) -> Result<Page<LeaderboardEntryOut>, ApiError> {
+    // Conditions on `volunteers` beyond "not deregistered"; none for the platform-wide board.
+    let mut narrowing = Condition::all();
+    let mut narrowed = false;
     if let Some(c) = scope_condition(scope) {
-        people = people.filter(c);
+        narrowing = narrowing.add(c);
+        narrowed = true;
     }
     if let Some(org) = filter.organization_id {
         get_scoped(db, scope, org).await?;
         if let Some(c) = scope_condition(&Scope::Subtree(org)) {
-            people = people.filter(c);
+            narrowing = narrowing.add(c);
+            narrowed = true;
         }
     }
     if let Some(code) = &filter.region_code {
-        people = people.filter(volunteer::Column::RegionCode.like(region_prefix_pattern(code)?));
+        narrowing = narrowing.add(volunteer::Column::RegionCode.like(region_prefix_pattern(code)?));
+        narrowed = true;
     }
-    let q = volunteer_total::Entity::find()
-        .filter(volunteer_total::Column::ApprovedMinutes.gt(0))
-        .filter(volunteer_total::Column::VolunteerId.in_subquery(people.into_query()))
-        .order_by_desc(volunteer_total::Column::ApprovedMinutes)
-        .order_by_asc(volunteer_total::Column::VolunteerId);
-    let total = q.clone().count(db).await?;
+    let people = || {
+        Query::select()
+            .column(volunteer::Column::Id)
+            .from(volunteer::Entity)
+            .and_where(volunteer::Column::Status.ne(VolunteerStatus::Deregistered))
+            .cond_where(narrowing.clone())
+            .to_owned()
+    };
+    // Counted without ORDER BY: a sorted subquery under COUNT(*) may be sorted for nothing.
+    let with_minutes =
+        || volunteer_total::Entity::find().filter(volunteer_total::Column::ApprovedMinutes.gt(0));
+    let ranked = || {
+        with_minutes()
+            .order_by_desc(volunteer_total::Column::ApprovedMinutes)
+            .order_by_asc(volunteer_total::Column::VolunteerId)
+    };
+    let total = if narrowed {
+        with_minutes()
+            .filter(volunteer_total::Column::VolunteerId.in_subquery(people()))
+            .count(db)
+            .await?
+    } else {
+        // Everyone with minutes, less the deregistered (few, found by a partial index).
+        let deregistered = Query::select()
+            .column(volunteer::Column::Id)
+            .from(volunteer::Entity)
+            .and_where(volunteer::Column::Status.eq(VolunteerStatus::Deregistered))
+            .to_owned();
+        let everyone = with_minutes().count(db).await?;
+        let gone = with_minutes()
+            .filter(volunteer_total::Column::VolunteerId.in_subquery(deregistered))
+            .count(db)
+            .await?;
+        everyone.saturating_sub(gone)
+    };
     let offset = (page - 1) * per_page;
-    let rows = q.offset(offset).limit(per_page).all(db).await?;
+    let rows = if offset >= total {
+        Vec::new()
+    } else if narrowed && total <= sort_up_to {
+        ranked()
+            .filter(volunteer_total::Column::VolunteerId.in_subquery(people()))
+            .offset(offset)
+            .limit(per_page)
+            .all(db)
+            .await?
+    } else {
+        let this_volunteer = people()
+            .and_where(
+                Expr::col((volunteer::Entity, volunteer::Column::Id)).equals((
+                    volunteer_total::Entity,
+                    volunteer_total::Column::VolunteerId,
+                )),
+            )
+            .to_owned();
+        ranked()
+            .filter(Expr::exists(this_volunteer))
+            .offset(offset)
+            .limit(per_page)
+            .all(db)
+            .await?
+    };
     let ids: Vec<Uuid> = rows.iter().map(|r| r.volunteer_id).collect();
     let mut people: HashMap<Uuid, volunteer::Model> = volunteer::Entity::find()
         .filter(volunteer::Column::Id.is_in(ids.clone()))
