@@ -197,6 +197,13 @@ async fn zero_negative_and_over_24_hour_intervals_are_rejected() {
             "2026-03-03T08:01:00+08:00",
             "interval_too_long",
         ),
+        // Before the shipped province-wide rule set (effective 2000-01-01): nothing to credit
+        // it under (was a 500).
+        (
+            "1999-12-31T09:00:00+08:00",
+            "1999-12-31T11:00:00+08:00",
+            "no_rule_set_in_force",
+        ),
     ];
     for (start, end, code) in cases {
         let r = app

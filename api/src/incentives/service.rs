@@ -33,7 +33,7 @@ use super::rules::{self, Bucket, Evaluation, Facts, RoundingRule, RuleSet, Thres
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, Scope};
 use crate::error::{ApiError, FieldIssue};
-use crate::organizations::service::{get_scoped, region_prefix_pattern};
+use crate::organizations::service::{get_scoped, region_condition};
 use crate::pagination::Page;
 use crate::records::rules::hours_display;
 use crate::records::service::local_date;
@@ -369,8 +369,9 @@ impl RuleBook {
     /// have been loaded), with its decoded rules.
     ///
     /// # Errors
-    /// 500 when none applies (the migration ships a province-wide default effective
-    /// 2000-01-01) or the chosen one cannot be decoded.
+    /// 422 `no_rule_set_in_force` when none applies on `date` (the migration ships a
+    /// province-wide default effective 2000-01-01, so this answers service dated before any
+    /// rule set); 500 when the chosen one cannot be decoded.
     pub fn in_force(
         &self,
         organization: Option<Uuid>,
@@ -397,7 +398,14 @@ impl RuleBook {
                 )
             })
             .map(|(_, r, rules)| (r, rules))
-            .ok_or_else(|| ApiError::Internal("no rule set in force".into()))?;
+            .ok_or_else(|| ApiError::Rule {
+                code: "no_rule_set_in_force",
+                detail: format!(
+                    "no rule set of star levels and rounding is in force on {date} for this \
+                     volunteer (the earliest takes effect on its effective_from date); service \
+                     dated before it cannot be credited"
+                ),
+            })?;
         let rules = rules
             .as_ref()
             .ok_or_else(|| ApiError::Internal("stored rule set cannot be decoded".into()))?;
@@ -409,8 +417,8 @@ impl RuleBook {
 /// docs for the precedence).
 ///
 /// # Errors
-/// 500 `no_rule_set` when none applies (the migration ships a province-wide default effective
-/// 2000-01-01); database errors.
+/// 422 `no_rule_set_in_force` when none applies (the migration ships a province-wide default
+/// effective 2000-01-01); database errors.
 pub async fn in_force(
     db: &impl ConnectionTrait,
     organization: Option<Uuid>,
@@ -491,8 +499,8 @@ async fn evaluate(
 /// 30, 45–60 → 60), see [`rules::credit_minutes`].
 ///
 /// # Errors
-/// 422 `reference_not_found` when the volunteer is missing (as the foreign key would answer);
-/// database errors.
+/// 422 `reference_not_found` when the volunteer is missing (as the foreign key would answer),
+/// 422 `no_rule_set_in_force` for service dated before every rule set; database errors.
 pub async fn credit(
     txn: &impl ConnectionTrait,
     tz: Tz,
@@ -526,35 +534,76 @@ async fn registrations(
     Ok(out)
 }
 
+/// The registration organization of a set of volunteers and the rule sets that can apply to
+/// them, read once (three queries) and used for every look-up of the rule set in force for
+/// those volunteers in one transaction: the rounding of a batch of records
+/// ([`RuleContext::credit`]) and then the star levels of the same volunteers
+/// ([`recompute_many_with`]).
+pub struct RuleContext {
+    /// Registration organization of each loaded volunteer that exists.
+    registration: HashMap<Uuid, Option<Uuid>>,
+    /// Rule sets for those organizations.
+    book: RuleBook,
+}
+
+impl RuleContext {
+    /// Reads the registrations of `volunteer_ids` and the rule sets that can apply to them.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn load(db: &impl ConnectionTrait, volunteer_ids: &[Uuid]) -> Result<Self, ApiError> {
+        let mut ids = volunteer_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let registration = registrations(db, &ids).await?;
+        let book = RuleBook::load(db, registration.values().flatten().copied()).await?;
+        Ok(Self { registration, book })
+    }
+
+    /// [`credit`] for many records at once (`(volunteer, started_at, raw minutes)` each, every
+    /// volunteer among those loaded), without a query; one result per input, in order.
+    ///
+    /// # Errors
+    /// Per item: 422 `reference_not_found` for a missing (or not loaded) volunteer, 422
+    /// `no_rule_set_in_force` for service dated before every rule set.
+    pub fn credit(
+        &self,
+        tz: Tz,
+        items: &[(Uuid, chrono::DateTime<Utc>, i32)],
+    ) -> Vec<Result<(i32, Uuid), ApiError>> {
+        items
+            .iter()
+            .map(|(volunteer_id, started_at, raw)| {
+                let registration =
+                    self.registration
+                        .get(volunteer_id)
+                        .ok_or_else(|| ApiError::Rule {
+                            code: "reference_not_found",
+                            detail: "a referenced record does not exist or is still referenced"
+                                .into(),
+                        })?;
+                let (set, rules) = self
+                    .book
+                    .in_force(*registration, local_date(tz, *started_at))?;
+                Ok((rules::credit_minutes(*raw, &rules.rounding), set.id))
+            })
+            .collect()
+    }
+}
+
 /// [`credit`] for many records at once (`(volunteer, started_at, raw minutes)` each), with
 /// three queries in all; one result per input, in order.
 ///
 /// # Errors
-/// Per item: 422 `reference_not_found` for a missing volunteer, 500 without a rule set. The
-/// whole call: database errors.
+/// Per item: 422 `reference_not_found` for a missing volunteer, 422 `no_rule_set_in_force`
+/// for service dated before every rule set. The whole call: database errors.
 pub async fn credit_many(
     txn: &impl ConnectionTrait,
     tz: Tz,
     items: &[(Uuid, chrono::DateTime<Utc>, i32)],
 ) -> Result<Vec<Result<(i32, Uuid), ApiError>>, ApiError> {
-    let mut ids: Vec<Uuid> = items.iter().map(|(v, _, _)| *v).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let registration = registrations(txn, &ids).await?;
-    let book = RuleBook::load(txn, registration.values().flatten().copied()).await?;
-    Ok(items
-        .iter()
-        .map(|(volunteer_id, started_at, raw)| {
-            let registration = registration
-                .get(volunteer_id)
-                .ok_or_else(|| ApiError::Rule {
-                    code: "reference_not_found",
-                    detail: "a referenced record does not exist or is still referenced".into(),
-                })?;
-            let (set, rules) = book.in_force(*registration, local_date(tz, *started_at))?;
-            Ok((rules::credit_minutes(*raw, &rules.rounding), set.id))
-        })
-        .collect())
+    let ids: Vec<Uuid> = items.iter().map(|(v, _, _)| *v).collect();
+    Ok(RuleContext::load(txn, &ids).await?.credit(tz, items))
 }
 
 // ---------------------------------------------------------------------------
@@ -602,11 +651,27 @@ pub async fn recompute_many(
     volunteer_ids: &[Uuid],
     actor: &Actor,
 ) -> Result<usize, ApiError> {
+    let rules = RuleContext::load(txn, volunteer_ids).await?;
+    recompute_many_with(txn, tz, volunteer_ids, actor, &rules).await
+}
+
+/// [`recompute_many`] with the registrations and rule sets already read in this transaction
+/// (`rules` must have been loaded for every one of `volunteer_ids`).
+///
+/// # Errors
+/// 404 when a volunteer is gone (or was not loaded); database errors.
+pub async fn recompute_many_with(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    volunteer_ids: &[Uuid],
+    actor: &Actor,
+    rules: &RuleContext,
+) -> Result<usize, ApiError> {
     let mut ids = volunteer_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     let today = local_date(tz, Utc::now());
-    let registration = registrations(txn, &ids).await?;
+    let RuleContext { registration, book } = rules;
     let mut minutes: HashMap<Uuid, i64> = HashMap::with_capacity(ids.len());
     let mut previous: HashMap<Uuid, i32> = HashMap::with_capacity(ids.len());
     for part in ids.chunks(500) {
@@ -627,7 +692,6 @@ pub async fn recompute_many(
                 .map(|l| (l.volunteer_id, l.level)),
         );
     }
-    let book = RuleBook::load(txn, registration.values().flatten().copied()).await?;
     let now = Utc::now();
     let mut levels = Vec::with_capacity(ids.len());
     let mut changed = Vec::new();
@@ -828,7 +892,7 @@ pub async fn leaderboard_sorting_up_to(
         }
     }
     if let Some(code) = &filter.region_code {
-        narrowing = narrowing.add(volunteer::Column::RegionCode.like(region_prefix_pattern(code)?));
+        narrowing = narrowing.add(region_condition(volunteer::Column::RegionCode, code)?);
         narrowed = true;
     }
     let people = || {

@@ -318,7 +318,7 @@ pub async fn list(
         q = q.filter(organization::Column::ParentId.eq(p));
     }
     if let Some(code) = &filter.region_code {
-        q = q.filter(organization::Column::RegionCode.like(region_prefix_pattern(code)?));
+        q = q.filter(region_condition(organization::Column::RegionCode, code)?);
     }
     if let Some(name) = filter
         .name
@@ -336,6 +336,24 @@ pub async fn list(
         per_page,
     )
     .await
+}
+
+/// The condition "`column` holds `code` or one of its sub-regions", as a range of six-digit
+/// codes: `320000` → `320000`–`329999`, `320100` → `320100`–`320199`, `320102` → equal. Every
+/// stored region code has six digits (a foreign key to `regions`), so the range is exact, and
+/// an ordinary B-tree index on the column answers it on SQLite and PostgreSQL alike; a
+/// `LIKE '32%'` prefix cannot use one under a PostgreSQL collation other than `C` (C.UTF-8
+/// included), which read every volunteer to filter a region (issue 8: 26 ms → 4 ms for a
+/// leaderboard count at 50,000 volunteers).
+///
+/// # Errors
+/// 400 `invalid_query` when the code is not six digits.
+pub fn region_condition(column: impl sea_orm::ColumnTrait, code: &str) -> Result<Expr, ApiError> {
+    let pattern = region_prefix_pattern(code)?;
+    Ok(match pattern.strip_suffix('%') {
+        Some(prefix) => column.between(format!("{prefix:0<6}"), format!("{prefix:9<6}")),
+        None => column.eq(pattern),
+    })
 }
 
 /// `LIKE` pattern for a region and its sub-regions: `320000` → `32%`, `320100` → `3201%`,

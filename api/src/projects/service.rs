@@ -33,7 +33,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, Scope};
 use crate::error::{ApiError, FieldIssue};
 use crate::organizations::service::{
-    check_region, in_scope, is_in_subtree, region_prefix_pattern, subtree_ids,
+    check_region, in_scope, is_in_subtree, region_condition, subtree_ids,
 };
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -795,7 +795,7 @@ pub async fn public_list(
         q = q.filter(project::Column::ServiceCategory.eq(c));
     }
     if let Some(code) = &filter.region_code {
-        q = q.filter(project::Column::RegionCode.like(region_prefix_pattern(code)?));
+        q = q.filter(region_condition(project::Column::RegionCode, code)?);
     }
     if let Some(from) = filter.from {
         q = q.filter(project::Column::EndDate.gte(from));

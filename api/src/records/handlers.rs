@@ -45,7 +45,7 @@ fn created(r: service_record::Model) -> HttpResponse {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Validation failed (organization_not_found, volunteer_not_found, text fields), interval_invalid or interval_too_long", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed (organization_not_found, volunteer_not_found, text fields), interval_invalid, interval_too_long, interval_in_future or no_rule_set_in_force (service dated before every rule set)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/service-records")]
@@ -74,7 +74,7 @@ pub async fn create_service_record(
         (status = 403, description = "Not a volunteer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No volunteer profile", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "volunteer_deregistered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Validation failed, interval_invalid or interval_too_long", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed, interval_invalid, interval_too_long, interval_in_future or no_rule_set_in_force (service dated before every rule set)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/service-records/declarations")]
@@ -267,7 +267,7 @@ pub async fn void_service_record(
         (status = 403, description = "Role may not call this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Missing or outside scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already_superseded, record_not_correctable, record_overlaps or record_changed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Validation failed, interval_invalid or interval_too_long", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed, interval_invalid, interval_too_long, interval_in_future or no_rule_set_in_force (service dated before every rule set)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/service-records/{id}/corrections")]

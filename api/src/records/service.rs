@@ -38,6 +38,7 @@ use super::rules::{self, IntervalError, Rounding};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, Scope};
 use crate::error::{ApiError, FieldIssue};
+use crate::incentives::service::RuleContext;
 use crate::organizations::service::{get_scoped, subtree_ids};
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -714,7 +715,7 @@ pub async fn insert_record(
 /// others are. A record with `supersedes` ignores that record in its overlap check.
 ///
 /// # Errors
-/// Per record: 422 `interval_invalid`, `interval_too_long`, `interval_in_future`,
+/// Per record: 422 `interval_invalid`, `interval_too_long`, `interval_in_future`, `no_rule_set_in_force`,
 /// `reference_not_found`. The whole call: database errors (the caller's transaction is then to
 /// be rolled back).
 pub async fn insert_many(
@@ -751,20 +752,20 @@ pub async fn insert_many(
         Default::default()
     };
     lock_volunteers(txn, valid().map(|(n, _)| n.volunteer_id)).await?;
-    let credits = crate::incentives::service::credit_many(
-        txn,
+    let mut volunteers: Vec<Uuid> = valid().map(|(n, _)| n.volunteer_id).collect();
+    volunteers.sort_unstable();
+    volunteers.dedup();
+    // Registrations and rule sets, read once for the rounding here and the star levels below.
+    let rule_context = RuleContext::load(txn, &volunteers).await?;
+    let credits = rule_context.credit(
         tz,
         &valid()
             .map(|(n, raw)| (n.volunteer_id, n.started_at, raw))
             .collect::<Vec<_>>(),
-    )
-    .await?;
+    );
     // Approved records of these volunteers that may overlap: [earliest start, latest end).
     let from = valid().map(|(n, _)| n.started_at).min().unwrap_or_default();
     let to = valid().map(|(n, _)| n.ended_at).max().unwrap_or_default();
-    let mut volunteers: Vec<Uuid> = valid().map(|(n, _)| n.volunteer_id).collect();
-    volunteers.sort_unstable();
-    volunteers.dedup();
     let mut approved: HashMap<Uuid, Vec<Interval>> = HashMap::new();
     for part in volunteers.chunks(500) {
         let rows: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = service_record::Entity::find()
@@ -895,7 +896,14 @@ pub async fn insert_many(
     if !approved_now.is_empty() {
         add_many_to_volunteer_totals(txn, tz, &approved_now, 1).await?;
         let ids: Vec<Uuid> = approved_now.iter().map(|m| m.volunteer_id).collect();
-        crate::incentives::service::recompute_many(txn, tz, &ids, &Actor::default()).await?;
+        crate::incentives::service::recompute_many_with(
+            txn,
+            tz,
+            &ids,
+            &Actor::default(),
+            &rule_context,
+        )
+        .await?;
     }
     let mut entries = Vec::with_capacity(written.len() + approved_now.len());
     for m in &written {

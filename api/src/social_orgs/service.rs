@@ -19,7 +19,7 @@ use super::rules;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::Scope;
 use crate::error::{ApiError, FieldIssue};
-use crate::organizations::service::{get_scoped, region_prefix_pattern, subtree_ids};
+use crate::organizations::service::{get_scoped, region_condition, subtree_ids};
 use crate::pagination::Page;
 use crate::volunteers::domain::{Mobile, PersonName};
 
@@ -354,13 +354,13 @@ pub async fn list(
         q = q.filter(profile::Column::IncubationStatus.eq(v));
     }
     if let Some(code) = &filter.region_code {
-        let pattern = region_prefix_pattern(code)?;
+        let in_region = region_condition(organization::Column::RegionCode, code)?;
         q = q.filter(
             profile::Column::OrganizationId.in_subquery(
                 Query::select()
                     .column(organization::Column::Id)
                     .from(organization::Entity)
-                    .and_where(organization::Column::RegionCode.like(pattern))
+                    .and_where(in_region)
                     .to_owned(),
             ),
         );

@@ -39,7 +39,7 @@ use crate::auth::{AuthUser, PendingAuth, Scope};
 use crate::crypto::FieldCrypto;
 use crate::error::{ApiError, FieldIssue};
 use crate::organizations::service::{
-    check_region, escape_like, get_scoped, in_scope, region_prefix_pattern, subtree_ids,
+    check_region, escape_like, get_scoped, in_scope, region_condition, subtree_ids,
 };
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -1199,7 +1199,7 @@ pub async fn list(
         q = q.filter(volunteer::Column::RealName.like(format!("%{}%", escape_like(name))));
     }
     if let Some(code) = &filter.region_code {
-        q = q.filter(volunteer::Column::RegionCode.like(region_prefix_pattern(code)?));
+        q = q.filter(region_condition(volunteer::Column::RegionCode, code)?);
     }
     if let Some(s) = filter.status {
         q = q.filter(volunteer::Column::Status.eq(s));
