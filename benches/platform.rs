@@ -34,7 +34,7 @@
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 #[path = "../tests/support/roster_gen.rs"]
@@ -151,16 +151,32 @@ where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
+    until_done(concurrency, seconds, rate, move |i| {
+        let f = op(i);
+        async move { Some(f.await) }
+    })
+    .await
+}
+
+/// [`paced`] for work that can run out: `op(i)` answers `None` when there is nothing left to
+/// do for `i` (e.g. no pending record left to approve); that task then stops, and the run's
+/// time ends with the last request answered instead of the full `seconds` (so the rate is not
+/// understated and nothing is counted as an error).
+async fn until_done<F, Fut>(concurrency: usize, seconds: u64, rate: Option<f64>, op: F) -> Run
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<bool>> + Send,
+{
     let op = Arc::new(op);
-    let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (op, stop, counter) = (op.clone(), stop.clone(), counter.clone());
+        let (op, counter) = (op.clone(), counter.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0u64;
+            let mut ran_out = None;
             let mut ticks = rate.map(|r| {
                 let mut t = tokio::time::interval(Duration::from_secs_f64(
                     concurrency as f64 / r.max(1e-3),
@@ -168,38 +184,51 @@ where
                 t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
                 t
             });
-            // The deadline is also checked here, not only through the main task's timer: a run
-            // whose requests fail at once must still end (and not grow `lat` without bound).
+            // Each task watches the deadline itself: a run whose requests fail at once still
+            // ends (and does not grow `lat` without bound).
             let deadline = started + Duration::from_secs(seconds);
-            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+            while Instant::now() < deadline {
                 if let Some(t) = ticks.as_mut() {
                     t.tick().await;
-                    if stop.load(Ordering::Relaxed) {
+                    if Instant::now() >= deadline {
                         break;
                     }
                 }
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let t = Instant::now();
-                if !op(i).await {
-                    errors += 1;
+                match op(i).await {
+                    None => {
+                        ran_out = Some(Instant::now());
+                        break;
+                    }
+                    Some(false) => errors += 1,
+                    Some(true) => {}
                 }
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
                 tokio::task::yield_now().await;
             }
-            (lat, errors)
+            (lat, errors, ran_out)
         }));
     }
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    stop.store(true, Ordering::Relaxed);
+    // Each task ends by itself at the deadline (or when it runs out of work).
     let mut all = Vec::new();
     let mut errors = 0;
+    let mut last_out: Option<Instant> = None;
+    let mut every_task_ran_out = true;
     for t in tasks {
-        if let Ok((lat, e)) = t.await {
+        if let Ok((lat, e, out)) = t.await {
             all.extend(lat);
             errors += e;
+            match out {
+                Some(out) => last_out = Some(last_out.map_or(out, |l| l.max(out))),
+                None => every_task_ran_out = false,
+            }
         }
     }
-    let secs = started.elapsed().as_secs_f64();
+    let secs = match last_out {
+        Some(out) if every_task_ran_out => (out - started).as_secs_f64(),
+        _ => started.elapsed().as_secs_f64(),
+    };
     all.sort_by(f64::total_cmp);
     let pct = |p: f64| {
         all.get(((all.len() as f64 - 1.0) * p).round() as usize)
@@ -1226,19 +1255,20 @@ async fn main() -> Result<(), Error> {
             admin.clone(),
             pending.clone(),
         );
-        timed(o.concurrency.min(8), o.seconds, move |i| {
+        // Each pending record is approved once; the run ends early when they run out.
+        until_done(o.concurrency.min(8), o.seconds, None, move |i| {
             let (http, base, admin, pending) =
                 (http.clone(), base.clone(), admin.clone(), pending.clone());
             async move {
-                let Some(id) = pending.get(i as usize) else {
-                    return false;
-                };
-                http.post(format!("{base}/api/v1/service-records/{id}/approve"))
-                    .bearer_auth(&admin)
-                    .json(&json!({}))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
+                let id = pending.get(i as usize)?;
+                Some(
+                    http.post(format!("{base}/api/v1/service-records/{id}/approve"))
+                        .bearer_auth(&admin)
+                        .json(&json!({}))
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().is_success()),
+                )
             }
         })
         .await
@@ -1254,7 +1284,15 @@ async fn main() -> Result<(), Error> {
             approve.errors
         ),
         "—".into(),
-        "".into(),
+        if approve.seconds + 0.5 < o.seconds as f64 {
+            format!(
+                "all {} pending records approved in {:.1} s",
+                approve.ops + approve.errors,
+                approve.seconds
+            )
+        } else {
+            String::new()
+        },
     ));
 
     memory.push(("after list, totals, approval", service.peak_rss_mb()));
