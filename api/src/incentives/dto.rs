@@ -169,7 +169,9 @@ pub struct StarLevelOut {
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LeaderboardFilter {
-    /// Volunteers linked to this organization's subtree (registered there or members).
+    /// Volunteers linked to this organization's subtree: registered there, or with a
+    /// membership there that was not rejected (pending, active or left: a volunteer who left
+    /// keeps the hours served there, and admins keep seeing them, as in `GET /volunteers`).
     pub organization_id: Option<Uuid>,
     /// Volunteers residing in this region or its sub-regions (six digits).
     pub region_code: Option<String>,
