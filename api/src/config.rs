@@ -370,13 +370,29 @@ fn dev_secret(
             .try_into()
             .map_err(|_| err(format!("{} must hold 32 bytes", path.display())));
     }
-    std::fs::create_dir_all(&dir)
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder
+        .create(&dir)
         .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
     let mut key = [0u8; 32];
     rand::rng().fill_bytes(&mut key);
-    std::fs::write(&path, B64.encode(key))
+    write_private(&path, B64.encode(key).as_bytes())
         .map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
     Ok(key)
+}
+
+/// Creates `path` (it must not exist yet) readable and writable by the owner only (mode 0600
+/// on Unix), and writes `bytes` to it: development keys are secrets too.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 #[cfg(test)]
@@ -389,6 +405,19 @@ mod tests {
         let map: HashMap<&'static str, String> =
             vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn development_secrets_are_readable_by_their_owner_only_and_kept_across_starts() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = std::env::temp_dir().join(format!("yv-secret-{}", uuid::Uuid::now_v7()));
+        let first = dev_secret(&dir, "jwt", "APP_JWT_SECRET").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.join("secrets").join("jwt")), 0o600);
+        assert_eq!(mode(&dir.join("secrets")), 0o700);
+        assert_eq!(dev_secret(&dir, "jwt", "APP_JWT_SECRET").unwrap(), first);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

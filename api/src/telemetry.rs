@@ -13,11 +13,17 @@ use tracing_subscriber::EnvFilter;
 
 use crate::auth::extract::RequestId;
 
+/// Default log filter. `actix_web_prom=error`: the metrics middleware warns "Cannot build mixed
+/// cardinality pattern" on every Swagger UI file request, because that route's pattern
+/// (`/swagger-ui/{_:.*}`) holds a regex its label formatter cannot fill; the request is still
+/// counted, under that pattern.
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,actix_web_prom=error";
+
 /// Installs the global subscriber: JSON lines in production, compact text in development.
-/// `RUST_LOG` overrides the default filter `info,sqlx=warn,sea_orm=warn`.
+/// `RUST_LOG` overrides the default filter [`DEFAULT_FILTER`].
 pub fn init(json: bool) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);
