@@ -879,22 +879,19 @@ pub async fn leaderboard_sorting_up_to(
 ) -> Result<Page<LeaderboardEntryOut>, ApiError> {
     // Conditions on `volunteers` beyond "not deregistered"; none for the platform-wide board.
     let mut narrowing = Condition::all();
-    let mut narrowed = false;
     if let Some(c) = scope_condition(scope) {
         narrowing = narrowing.add(c);
-        narrowed = true;
     }
     if let Some(org) = filter.organization_id {
         get_scoped(db, scope, org).await?;
         if let Some(c) = scope_condition(&Scope::Subtree(org)) {
             narrowing = narrowing.add(c);
-            narrowed = true;
         }
     }
     if let Some(code) = &filter.region_code {
         narrowing = narrowing.add(region_condition(volunteer::Column::RegionCode, code)?);
-        narrowed = true;
     }
+    let narrowed = !narrowing.is_empty();
     let people = || {
         Query::select()
             .column(volunteer::Column::Id)

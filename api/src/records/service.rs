@@ -715,9 +715,9 @@ pub async fn insert_record(
 /// others are. A record with `supersedes` ignores that record in its overlap check.
 ///
 /// # Errors
-/// Per record: 422 `interval_invalid`, `interval_too_long`, `interval_in_future`, `no_rule_set_in_force`,
-/// `reference_not_found`. The whole call: database errors (the caller's transaction is then to
-/// be rolled back).
+/// Per record: 422 `interval_invalid`, `interval_too_long`, `interval_in_future`,
+/// `no_rule_set_in_force`, `reference_not_found`. The whole call: database errors (the
+/// caller's transaction is then to be rolled back).
 pub async fn insert_many(
     txn: &impl ConnectionTrait,
     tz: Tz,
